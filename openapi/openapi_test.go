@@ -1,0 +1,265 @@
+package openapi_test
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/gotalkjs/talkjs-go/openapi"
+)
+
+func mustParse(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi.Parse()
+	if err != nil {
+		t.Fatalf("embedded spec: %v", err)
+	}
+	return doc
+}
+
+// op returns the operation at method and path, failing the test if absent.
+func op(t *testing.T, doc *openapi3.T, method, path string) *openapi3.Operation {
+	t.Helper()
+	item := doc.Paths.Find(path)
+	if item == nil {
+		t.Fatalf("path %s missing", path)
+	}
+	o := item.GetOperation(method)
+	if o == nil {
+		t.Fatalf("%s %s missing", method, path)
+	}
+	return o
+}
+
+// param finds a parameter of an operation or its path item by name.
+func param(doc *openapi3.T, method, path, name string) *openapi3.Parameter {
+	item := doc.Paths.Find(path)
+	for _, refs := range []openapi3.Parameters{item.Parameters, item.GetOperation(method).Parameters} {
+		for _, p := range refs {
+			if p.Value != nil && p.Value.Name == name {
+				return p.Value
+			}
+		}
+	}
+	return nil
+}
+
+func TestEverySeedOperationKept(t *testing.T) {
+	seedData, err := os.ReadFile("../testdata/seed/talkjs-openapi.seed.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := openapi3.NewLoader().LoadFromData(seedData)
+	if err != nil {
+		t.Fatalf("seed spec: %v", err)
+	}
+	doc := mustParse(t)
+	n := 0
+	for path, item := range seed.Paths.Map() {
+		for method, seedOp := range item.Operations() {
+			n++
+			got := op(t, doc, method, path)
+			if got.OperationID != seedOp.OperationID {
+				t.Errorf("%s %s: operationId %q, seed has %q", method, path, got.OperationID, seedOp.OperationID)
+			}
+		}
+	}
+	if n != 23 {
+		t.Errorf("seed has %d operations, expected 23: did the seed file change?", n)
+	}
+}
+
+func TestAdditionsPresent(t *testing.T) {
+	doc := mustParse(t)
+	listParams := []string{"limit", "startingAfter", "orderBy", "orderDirection", "offsetTs", "lastMessageBefore", "lastMessageAfter", "filter"}
+	for _, name := range listParams {
+		if param(doc, http.MethodGet, "/conversations", name) == nil {
+			t.Errorf("GET /conversations lacks %s", name)
+		}
+		if param(doc, http.MethodGet, "/users/{userId}/conversations", name) == nil {
+			t.Errorf("GET /users/{userId}/conversations lacks %s", name)
+		}
+	}
+	if param(doc, http.MethodGet, "/users/{userId}/conversations", "unreadsOnly") == nil {
+		t.Error("GET /users/{userId}/conversations lacks unreadsOnly")
+	}
+	orderBy := param(doc, http.MethodGet, "/conversations", "orderBy").Schema.Value
+	if !sameEnum(orderBy.Enum, "lastActivity", "createdAt") {
+		t.Errorf("orderBy enum = %v", orderBy.Enum)
+	}
+	dir := param(doc, http.MethodGet, "/conversations", "orderDirection").Schema.Value
+	if !sameEnum(dir.Enum, "DESC", "ASC") {
+		t.Errorf("orderDirection enum = %v", dir.Enum)
+	}
+
+	added := []struct{ method, path, id string }{
+		{"POST", "/conversations/{conversationId}/readBy/{userId}", "markConversationReadByUser"},
+		{"PATCH", "/conversations/{conversationId}/participants/{userId}", "updateParticipant"},
+		{"DELETE", "/conversations/{conversationId}/messages", "deleteAllMessages"},
+		{"POST", "/files", "uploadFile"},
+		{"POST", "/presences", "listPresences"},
+		{"GET", "/conversations/{conversationId}/participants/{userId}/email", "getParticipantEmail"},
+	}
+	for _, a := range added {
+		if got := op(t, doc, a.method, a.path).OperationID; got != a.id {
+			t.Errorf("%s %s: operationId %q, want %q", a.method, a.path, got, a.id)
+		}
+	}
+	if rb := op(t, doc, "POST", "/conversations/{conversationId}/readBy/{userId}").RequestBody; rb != nil {
+		t.Error("mark read must take an empty body")
+	}
+
+	schemas := doc.Components.Schemas
+	if !sameEnum(schemas["Access"].Value.Enum, "ReadWrite", "Read", "None") {
+		t.Errorf("Access enum = %v", schemas["Access"].Value.Enum)
+	}
+	if ref := schemas["ParticipationUpdate"].Value.Properties["access"].Ref; ref != "#/components/schemas/Access" {
+		t.Errorf("PATCH participant access refers to %q", ref)
+	}
+	if schemas["EditMessageInput"].Value.Properties["markEdited"] == nil {
+		t.Error("edit lacks markEdited")
+	}
+	upload := op(t, doc, "POST", "/files").RequestBody.Value.Content.Get("multipart/form-data")
+	if upload == nil {
+		t.Fatal("POST /files is not multipart/form-data")
+	}
+	if p := upload.Schema.Value.Properties; p["file"] == nil || p["filename"] == nil {
+		t.Error("upload lacks file or filename")
+	}
+	tok := op(t, doc, "POST", "/files").Responses.Status(200).Value.Content.Get("application/json").Schema.Value
+	if tok.Properties["attachmentToken"] == nil {
+		t.Error("upload answer lacks attachmentToken")
+	}
+	for _, s := range []string{"SendMessageInput", "ImportMessageInput"} {
+		if schemas[s].Value.Properties["attachmentToken"] == nil {
+			t.Errorf("%s lacks attachmentToken", s)
+		}
+	}
+	imp := schemas["ImportMessageInput"].Value
+	if imp.Properties["timestamp"] == nil {
+		t.Error("import lacks timestamp")
+	}
+	if c := imp.Properties["createdAt"]; c == nil || !c.Value.Deprecated {
+		t.Error("import's seed createdAt must stay, deprecated")
+	}
+	for _, s := range []string{"SendMessagesInput", "ImportMessagesInput", "BatchInput"} {
+		if mx := schemas[s].Value.MaxItems; mx == nil || *mx != 10 {
+			t.Errorf("%s maxItems = %v, want 10", s, mx)
+		}
+	}
+	if mx := schemas["BatchUserInput"].Value.MaxProps; mx == nil || *mx != 100 {
+		t.Errorf("BatchUserInput maxProperties = %v, want 100", mx)
+	}
+	batchOp := schemas["BatchOperation"].Value
+	if batchOp.Type.Is("array") == false || batchOp.MinItems != 3 || *batchOp.MaxItems != 5 {
+		t.Errorf("batch operation is not a 3..5 array")
+	}
+	for _, path := range []string{"/users/{userId}", "/conversations", "/batch", "/files"} {
+		for method := range doc.Paths.Find(path).Operations() {
+			if param(doc, method, path, "TalkJS-REST-Version") == nil {
+				t.Errorf("%s %s lacks the TalkJS-REST-Version header", method, path)
+			}
+		}
+	}
+	// Every 429 answer documents Retry-After; every input-taking operation can answer 400.
+	for path, item := range doc.Paths.Map() {
+		for method, o := range item.Operations() {
+			if r := o.Responses.Status(429); r == nil || r.Value.Headers["Retry-After"] == nil {
+				t.Errorf("%s %s: 429 without Retry-After", method, path)
+			}
+			if o.RequestBody != nil && o.Responses.Status(400) == nil {
+				t.Errorf("%s %s takes a body but documents no 400", method, path)
+			}
+			if r := o.Responses.Status(400); r != nil && r.Value.Content.Get("application/json") == nil {
+				t.Errorf("%s %s: 400 without a body schema", method, path)
+			}
+		}
+	}
+	// notify and readUntil are named, so each has one Go type.
+	for _, s := range []string{"ParticipationInput", "ParticipationUpdate", "Participant"} {
+		if ref := schemas[s].Value.Properties["notify"].Ref; ref != "#/components/schemas/Notify" {
+			t.Errorf("%s.notify refers to %q", s, ref)
+		}
+	}
+	if ref := schemas["ReadMarkerInput"].Value.Properties["readUntil"].Ref; ref != "#/components/schemas/ReadUntil" {
+		t.Errorf("readUntil refers to %q", ref)
+	}
+	// A user's name is needed only on creation: the schema must not require it.
+	if req := schemas["UserInput"].Value.Required; len(req) != 0 {
+		t.Errorf("UserInput requires %v; an update without name must be valid", req)
+	}
+}
+
+func sameEnum(enum []any, want ...string) bool {
+	if len(enum) != len(want) {
+		return false
+	}
+	for i := range want {
+		if enum[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestBrokenSpecRejected proves the validation above can fail: each broken
+// copy of the spec must be refused.
+func TestBrokenSpecRejected(t *testing.T) {
+	cases := []struct{ name, old, new string }{
+		{"dangling ref", "$ref: '#/components/schemas/UserList'", "$ref: '#/components/schemas/NoSuchSchema'"},
+		{"bad type", "        visible:\n          type: boolean", "        visible:\n          type: boolish"},
+		{"path param not declared", "/users/{userId}/presence:", "/users/{userIdent}/presence:"},
+		{"not yaml", "openapi: 3.0.1", "openapi: [3.0.1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !bytes.Contains(openapi.Spec, []byte(c.old)) {
+				t.Fatalf("the spec no longer contains %q; update the test", c.old)
+			}
+			broken := bytes.Replace(openapi.Spec, []byte(c.old), []byte(c.new), 1)
+			if _, err := openapi.ParseBytes(broken); err == nil {
+				t.Fatal("broken spec accepted")
+			}
+		})
+	}
+}
+
+func TestLoadRewritesServer(t *testing.T) {
+	doc, err := openapi.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != "/v1/{appId}" {
+		t.Fatalf("servers = %+v", doc.Servers)
+	}
+	if again := openapi.MustLoad(); again != doc {
+		t.Error("Load parses more than once")
+	}
+	if raw := mustParse(t); !strings.HasPrefix(raw.Servers[0].URL, "https://api.talkjs.com/") {
+		t.Error("Parse must leave the file's server alone")
+	}
+}
+
+func TestServerURL(t *testing.T) {
+	good := []struct{ root, app, want string }{
+		{"https://api.talkjs.com", "tAbC123", "https://api.talkjs.com/v1/tAbC123/"},
+		{"https://api.talkjs.com/", "tAbC123", "https://api.talkjs.com/v1/tAbC123/"},
+		{"http://127.0.0.1:8080/proxy/", "a b/c", "http://127.0.0.1:8080/proxy/v1/a%20b%2Fc/"},
+	}
+	for _, g := range good {
+		got, err := openapi.ServerURL(g.root, g.app)
+		if err != nil || got != g.want {
+			t.Errorf("ServerURL(%q, %q) = %q, %v; want %q", g.root, g.app, got, err, g.want)
+		}
+	}
+	bad := [][2]string{{"https://api.talkjs.com", ""}, {"api.talkjs.com", "x"}, {"ftp://h", "x"}, {"https://h/?q=1", "x"}, {"https://u:p@h", "x"}, {"://", "x"}}
+	for _, b := range bad {
+		if got, err := openapi.ServerURL(b[0], b[1]); err == nil {
+			t.Errorf("ServerURL(%q, %q) = %q, want an error", b[0], b[1], got)
+		}
+	}
+}
