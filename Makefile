@@ -4,7 +4,8 @@ OAPI      := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPEC      := openapi/talkjs-openapi.yml
 GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
-.PHONY: all test generate check-generated lint fmt vet
+.PHONY: all test generate check-generated lint lint-spec fmt vet
+REDOCLY   := @redocly/cli@2.77.0
 
 all: test
 
@@ -34,6 +35,10 @@ fmt:
 ## lint: gofmt and go vet
 lint: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## lint-spec: lint the spec with Redocly's recommended rules (needs Node.js; not part of make test)
+lint-spec:
+	npx -y $(REDOCLY) lint --config openapi/redocly.yaml $(SPEC)
 
 vet:
 	$(GO) vet ./...
