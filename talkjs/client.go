@@ -1,0 +1,197 @@
+package talkjs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gotalkjs/talkjs-go/openapi"
+)
+
+// Version is the version of this package, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Client talks to the TalkJS REST API on behalf of one app. It is safe for
+// concurrent use; create one and share it. The API is grouped by area, like
+// the TalkJS documentation: client.Users, client.Conversations,
+// client.Participants, client.Messages, client.Files, client.Import,
+// client.Batch and client.Presence.
+type Client struct {
+	appID  string
+	secret string
+	server string // root/v1/<appID>/, from openapi.ServerURL
+
+	rt         http.RoundTripper // middleware chain ending in the *http.Client
+	minter     *tokenMinter
+	legacyAuth []string // "Bearer <secret>" when legacy auth is on
+	apiVersion []string
+	userAgent  []string
+	retry      RetryPolicy
+	logger     *slog.Logger
+	validator  *openapi.Validator
+	noIdemKey  bool
+
+	// Swapped by tests for speed and determinism.
+	sleep  func(ctx context.Context, d time.Duration) error
+	random func(int64) int64
+	now    func() time.Time
+
+	// Users creates, updates, reads and lists users.
+	Users *UsersService
+	// Conversations creates, updates, reads, lists and deletes conversations.
+	Conversations *ConversationsService
+	// Participants manages who takes part in a conversation and how far
+	// each participant has read.
+	Participants *ParticipantsService
+	// Messages sends, lists, edits and deletes messages, and manages reactions.
+	Messages *MessagesService
+	// Files uploads attachments.
+	Files *FilesService
+	// Import brings in existing chat history with its original timestamps.
+	Import *ImportService
+	// Batch runs up to 10 operations in one request.
+	Batch *BatchService
+	// Presence tells who is online.
+	Presence *PresenceService
+}
+
+// NewClient returns a client for the app appID, authenticating with
+// secretKey (both from the TalkJS dashboard). By default every request
+// attempt carries a freshly minted app token valid for 30 seconds; failed
+// requests are retried up to 3 times where that is safe; nothing is logged.
+func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
+	if appID == "" {
+		return nil, argError("appID", "must not be empty")
+	}
+	if strings.TrimSpace(appID) != appID || strings.ContainsAny(appID, "/?#%") {
+		return nil, argError("appID", "must not hold spaces at its ends or any of / ? # %")
+	}
+	if secretKey == "" {
+		return nil, argError("secretKey", "must not be empty")
+	}
+	if strings.TrimSpace(secretKey) != secretKey || strings.ContainsAny(secretKey, "\r\n") {
+		return nil, argError("secretKey", "must not hold white space at its ends or line breaks")
+	}
+	s := settings{
+		baseURL:       DefaultBaseURL,
+		tokenLifetime: DefaultTokenLifetime,
+		retry:         DefaultRetryPolicy(),
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	server, err := openapi.ServerURL(s.baseURL, appID)
+	if err != nil {
+		return nil, argError("baseURL", "must be an absolute http or https URL without query, fragment or credentials")
+	}
+	hc := s.httpClient
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout, Transport: s.roundTripper}
+	}
+	var rt http.RoundTripper = clientTransport{hc}
+	for i := len(s.middleware) - 1; i >= 0; i-- {
+		rt = s.middleware[i](rt)
+		if rt == nil {
+			return nil, argError(fmt.Sprintf("middleware[%d]", i), "returned a nil RoundTripper")
+		}
+	}
+	ua := "talkjs-go/" + Version
+	if s.userAgent != "" {
+		ua = s.userAgent + " " + ua
+	}
+	c := &Client{
+		appID:     appID,
+		secret:    secretKey,
+		server:    server,
+		rt:        rt,
+		minter:    newTokenMinter(appID, secretKey, s.tokenLifetime),
+		userAgent: []string{ua},
+		retry:     s.retry,
+		logger:    s.logger,
+		noIdemKey: s.noIdempotencyKey,
+		sleep:     sleepCtx,
+		random:    randomInt64N,
+		now:       time.Now,
+	}
+	if s.legacyAuth {
+		c.legacyAuth = []string{"Bearer " + secretKey}
+	}
+	if s.apiVersion != "" {
+		c.apiVersion = []string{s.apiVersion}
+	}
+	if s.validate {
+		v, err := openapi.NewValidator()
+		if err != nil {
+			return nil, fmt.Errorf("talkjs: load the specification: %w", err)
+		}
+		c.validator = v
+	}
+	c.Users = &UsersService{c}
+	c.Conversations = &ConversationsService{c}
+	c.Participants = &ParticipantsService{c}
+	c.Messages = &MessagesService{c}
+	c.Files = &FilesService{c}
+	c.Import = &ImportService{c}
+	c.Batch = &BatchService{c}
+	c.Presence = &PresenceService{c}
+	return c, nil
+}
+
+// Environment variables read by NewClientFromEnv.
+const (
+	EnvAppID     = "TALKJS_APP_ID"
+	EnvSecretKey = "TALKJS_SECRET_KEY"
+	EnvBaseURL   = "TALKJS_BASE_URL"
+)
+
+// NewClientFromEnv is NewClient with the app id from TALKJS_APP_ID, the
+// secret key from TALKJS_SECRET_KEY and, when set, the host root from
+// TALKJS_BASE_URL (default https://api.talkjs.com). Options given here are
+// applied after the base URL, so WithBaseURL overrides the variable.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	appID := os.Getenv(EnvAppID)
+	if appID == "" {
+		return nil, argError(EnvAppID, "is not set")
+	}
+	secret := os.Getenv(EnvSecretKey)
+	if secret == "" {
+		return nil, argError(EnvSecretKey, "is not set")
+	}
+	if base := os.Getenv(EnvBaseURL); base != "" {
+		opts = append([]Option{WithBaseURL(base)}, opts...)
+	}
+	return NewClient(appID, secret, opts...)
+}
+
+// AppID returns the app id the client works for.
+func (c *Client) AppID() string { return c.appID }
+
+// ServerURL returns the URL requests are resolved against,
+// <base URL>/v1/<app id>/.
+func (c *Client) ServerURL() string { return c.server }
+
+// String describes the client without its secret key.
+func (c *Client) String() string { return "talkjs.Client{appID: " + c.appID + ", server: " + c.server + "}" }
+
+// GoString is String, so that %#v does not print the secret key either.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue keeps the secret key out of slog output.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("appID", c.appID), slog.String("server", c.server))
+}
+
+// clientTransport sends a request with an *http.Client, so that its
+// timeout, jar and redirect policy apply.
+type clientTransport struct{ hc *http.Client }
+
+func (t clientTransport) RoundTrip(r *http.Request) (*http.Response, error) { return t.hc.Do(r) }

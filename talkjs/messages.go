@@ -1,0 +1,384 @@
+package talkjs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+
+	"github.com/gotalkjs/talkjs-go/gen"
+)
+
+// MessageType tells user messages from system messages.
+type MessageType string
+
+// The message types.
+const (
+	UserMessageType   MessageType = "UserMessage"
+	SystemMessageType MessageType = "SystemMessage"
+)
+
+// Message is a message as the API returns it.
+type Message struct {
+	ID             string      `json:"id"`
+	ConversationID string      `json:"conversationId"`
+	SenderID       string      `json:"senderId"`
+	Type           MessageType `json:"type"`
+	// Origin is how it was sent: rest, email, import or web.
+	Origin     string      `json:"origin"`
+	Text       string      `json:"text"`
+	Attachment *Attachment `json:"attachment"`
+	// Location is a [latitude, longitude] pair, or nil.
+	Location            []float64         `json:"location"`
+	Custom              map[string]string `json:"custom"`
+	ReadBy              []string          `json:"readBy"`
+	ReferencedMessageID string            `json:"referencedMessageId"`
+	// Reactions holds user ids keyed by emoji.
+	Reactions map[string][]string `json:"reactions"`
+	// CreatedAt is a Unix time in ms.
+	CreatedAt int64 `json:"createdAt"`
+	// EditedAt is the Unix time in ms of the last marked edit, or 0.
+	EditedAt int64 `json:"editedAt"`
+}
+
+// Attachment is a file attached to a message.
+type Attachment struct {
+	URL string `json:"url"`
+	// Size is in bytes.
+	Size       int64       `json:"size"`
+	Filename   string      `json:"filename"`
+	Dimensions *Dimensions `json:"dimensions"`
+}
+
+// Dimensions are the pixel size of an image attachment.
+type Dimensions struct {
+	Width  int `json:"width"`
+	Height int `json:"height"`
+}
+
+// Location is a [latitude, longitude] pair.
+type Location [2]float64
+
+// MessageInput is a message to send. Build it with UserMessage,
+// SystemMessage or AttachmentMessage and set more fields as needed. It
+// holds exactly one of Text, AttachmentToken, Content or Location; a user
+// message has a Sender and a system message has none.
+type MessageInput struct {
+	Type   MessageType `json:"type"`
+	Sender string      `json:"sender,omitempty"`
+	Text   string      `json:"text,omitempty"`
+	// AttachmentToken comes from FilesService.Upload.
+	AttachmentToken string `json:"attachmentToken,omitempty"`
+	// Content holds rich content blocks as raw JSON objects.
+	Content             []json.RawMessage `json:"content,omitempty"`
+	Location            *Location         `json:"location,omitempty"`
+	ReferencedMessageID string            `json:"referencedMessageId,omitempty"`
+	Custom              map[string]string `json:"custom,omitempty"`
+	// IdempotencyKey makes the send exactly-once for 24 hours within the
+	// conversation. When empty, the client sets a random one, so that a
+	// failed send can be retried safely (unless WithoutIdempotencyKeys).
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
+}
+
+// UserMessage is a text message from sender.
+func UserMessage(sender, text string) MessageInput {
+	return MessageInput{Type: UserMessageType, Sender: sender, Text: text}
+}
+
+// SystemMessage is a text message from no one, shown as a notice.
+func SystemMessage(text string) MessageInput {
+	return MessageInput{Type: SystemMessageType, Text: text}
+}
+
+// AttachmentMessage is a message from sender carrying the file of an
+// attachment token from FilesService.Upload.
+func AttachmentMessage(sender, attachmentToken string) MessageInput {
+	return MessageInput{Type: UserMessageType, Sender: sender, AttachmentToken: attachmentToken}
+}
+
+func (m *MessageInput) check(arg string) error {
+	switch m.Type {
+	case UserMessageType:
+		if m.Sender == "" {
+			return argError(arg+".Sender", "is required for a UserMessage")
+		}
+	case SystemMessageType:
+		if m.Sender != "" {
+			return argError(arg+".Sender", "must be empty for a SystemMessage")
+		}
+	case "":
+		return argError(arg+".Type", "must be set (UserMessageType or SystemMessageType)")
+	default:
+		return argError(arg+".Type", fmt.Sprintf("must be UserMessageType or SystemMessageType, not %q", m.Type))
+	}
+	n := 0
+	for _, has := range []bool{m.Text != "", m.AttachmentToken != "", len(m.Content) > 0, m.Location != nil} {
+		if has {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return argError(arg, "needs one of Text, AttachmentToken, Content or Location")
+	case n > 1 && m.Text != "" && m.AttachmentToken != "":
+		return argError(arg, "has both Text and AttachmentToken; send the attachment as its own message")
+	case n > 1:
+		return argError(arg, "must have only one of Text, AttachmentToken, Content or Location")
+	}
+	for i, c := range m.Content {
+		if len(c) == 0 || c[0] != '{' || !json.Valid(c) {
+			return argError(fmt.Sprintf("%s.Content[%d]", arg, i), "must be a JSON object")
+		}
+	}
+	return nil
+}
+
+// newIdempotencyKey returns 128 random bits in hex.
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails
+	return hex.EncodeToString(b[:])
+}
+
+// MaxMessagesPerRequest is how many messages TalkJS accepts in one send or
+// import request.
+const MaxMessagesPerRequest = 10
+
+// MessagesService holds the message calls; reach it as Client.Messages.
+type MessagesService struct{ c *Client }
+
+// Send sends msgs to the conversation in order, MaxMessagesPerRequest per
+// request, and returns the new message ids in the same order. Each message
+// without an IdempotencyKey gets one (the caller's slice is not changed),
+// so a request that failed mid-way is retried without sending a message
+// twice. When a request fails, the messages of earlier requests are sent:
+// the returned ids are theirs.
+func (s *MessagesService) Send(ctx context.Context, conversationID string, msgs ...MessageInput) ([]string, error) {
+	if err := checkID("conversationID", conversationID); err != nil {
+		return nil, err
+	}
+	if len(msgs) == 0 {
+		return nil, argError("msgs", "must hold at least one message")
+	}
+	for i := range msgs {
+		if err := msgs[i].check(fmt.Sprintf("msgs[%d]", i)); err != nil {
+			return nil, err
+		}
+	}
+	ids := make([]string, 0, len(msgs))
+	for start := 0; start < len(msgs); start += MaxMessagesPerRequest {
+		got, err := s.sendChunk(ctx, conversationID, msgs[start:min(start+MaxMessagesPerRequest, len(msgs))])
+		ids = append(ids, got...)
+		if err != nil {
+			return ids, err
+		}
+	}
+	return ids, nil
+}
+
+// SendOne sends one message and returns its id.
+func (s *MessagesService) SendOne(ctx context.Context, conversationID string, msg MessageInput) (string, error) {
+	ids, err := s.Send(ctx, conversationID, msg)
+	if err != nil {
+		return "", err
+	}
+	if len(ids) != 1 {
+		return "", fmt.Errorf("talkjs: send answered %d ids for 1 message", len(ids))
+	}
+	return ids[0], nil
+}
+
+func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, msgs []MessageInput) ([]string, error) {
+	keyed := true
+	if !s.c.noIdemKey {
+		cp := make([]MessageInput, len(msgs))
+		copy(cp, msgs)
+		for i := range cp {
+			if cp[i].IdempotencyKey == "" {
+				cp[i].IdempotencyKey = newIdempotencyKey()
+			}
+		}
+		msgs = cp
+	} else {
+		for i := range msgs {
+			keyed = keyed && msgs[i].IdempotencyKey != ""
+		}
+	}
+	cl, err := newJSONCall(msgs, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewSendMessagesRequestWithBody(s.c.server, conversationID, nil, ct, body)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !keyed {
+		cl.safety = notReplayable
+	}
+	var refs []struct {
+		ID string `json:"id"`
+	}
+	cl.out = &refs
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.ID
+	}
+	if len(ids) != len(msgs) {
+		return ids, fmt.Errorf("talkjs: send answered %d ids for %d messages", len(ids), len(msgs))
+	}
+	return ids, nil
+}
+
+// List returns one page of the conversation's messages, newest first. Use
+// All to walk every page.
+func (s *MessagesService) List(ctx context.Context, conversationID string, opts *ListOptions) ([]Message, error) {
+	if err := checkID("conversationID", conversationID); err != nil {
+		return nil, err
+	}
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	var p gen.ListMessagesParams
+	if opts != nil {
+		p.Limit, p.StartingAfter = ptrIf(opts.Limit), ptrIf(opts.StartingAfter)
+	}
+	cl, err := newCall(gen.NewListMessagesRequest(s.c.server, conversationID, &p))
+	if err != nil {
+		return nil, err
+	}
+	var page struct {
+		Data []Message `json:"data"`
+	}
+	cl.out = &page
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return page.Data, nil
+}
+
+// All walks every message of the conversation, newest first. It is lazy
+// and copies opts.
+func (s *MessagesService) All(ctx context.Context, conversationID string, opts *ListOptions) iter.Seq2[Message, error] {
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+	}
+	return paginate(ctx, o.Limit, o.StartingAfter, func(ctx context.Context, limit int, after string) ([]Message, error) {
+		return s.List(ctx, conversationID, &ListOptions{Limit: limit, StartingAfter: after})
+	}, func(m *Message) string { return m.ID })
+}
+
+func checkMsg(conversationID, messageID string) error {
+	if err := checkID("conversationID", conversationID); err != nil {
+		return err
+	}
+	return checkID("messageID", messageID)
+}
+
+// Get returns one message.
+func (s *MessagesService) Get(ctx context.Context, conversationID, messageID string) (*Message, error) {
+	if err := checkMsg(conversationID, messageID); err != nil {
+		return nil, err
+	}
+	cl, err := newCall(gen.NewGetMessageRequest(s.c.server, conversationID, messageID, nil))
+	if err != nil {
+		return nil, err
+	}
+	m := new(Message)
+	cl.out = m
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// MessageEdit holds the changes to a message.
+type MessageEdit struct {
+	// Text replaces the text when not empty.
+	Text string `json:"text,omitempty"`
+	// Custom is merged into the custom data; Null clears it.
+	Custom Nullable[CustomInput] `json:"custom,omitzero"`
+	// MarkEdited sets the message's editedAt to the time of this change.
+	MarkEdited bool `json:"markEdited,omitempty"`
+}
+
+// Edit changes the text or custom data of a message.
+func (s *MessagesService) Edit(ctx context.Context, conversationID, messageID string, e MessageEdit) error {
+	if err := checkMsg(conversationID, messageID); err != nil {
+		return err
+	}
+	if e.Text == "" && e.Custom.IsZero() {
+		return argError("e", "changes nothing: set Text or Custom")
+	}
+	cl, err := newJSONCall(e, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewEditMessageRequestWithBody(s.c.server, conversationID, messageID, nil, ct, body)
+	})
+	if err != nil {
+		return err
+	}
+	return s.c.do(ctx, cl)
+}
+
+// Delete deletes one message, and its attachment if it has one.
+func (s *MessagesService) Delete(ctx context.Context, conversationID, messageID string) error {
+	if err := checkMsg(conversationID, messageID); err != nil {
+		return err
+	}
+	cl, err := newCall(gen.NewDeleteMessageRequest(s.c.server, conversationID, messageID, nil))
+	if err != nil {
+		return err
+	}
+	return s.c.do(ctx, cl)
+}
+
+// DeleteAll deletes every message of the conversation. TalkJS sends no
+// webhooks for it.
+func (s *MessagesService) DeleteAll(ctx context.Context, conversationID string) error {
+	if err := checkID("conversationID", conversationID); err != nil {
+		return err
+	}
+	cl, err := newCall(gen.NewDeleteAllMessagesRequest(s.c.server, conversationID, nil))
+	if err != nil {
+		return err
+	}
+	return s.c.do(ctx, cl)
+}
+
+func checkReaction(conversationID, messageID, emoji, userID string) error {
+	if err := checkMsg(conversationID, messageID); err != nil {
+		return err
+	}
+	if err := checkID("emoji", emoji); err != nil {
+		return err
+	}
+	return checkID("userID", userID)
+}
+
+// AddReaction adds userID's emoji reaction to a message.
+func (s *MessagesService) AddReaction(ctx context.Context, conversationID, messageID, emoji, userID string) error {
+	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
+		return err
+	}
+	cl, err := newCall(gen.NewAddReactionRequest(s.c.server, conversationID, messageID, emoji, userID, nil))
+	if err != nil {
+		return err
+	}
+	return s.c.do(ctx, cl)
+}
+
+// RemoveReaction removes userID's emoji reaction from a message.
+func (s *MessagesService) RemoveReaction(ctx context.Context, conversationID, messageID, emoji, userID string) error {
+	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
+		return err
+	}
+	cl, err := newCall(gen.NewRemoveReactionRequest(s.c.server, conversationID, messageID, emoji, userID, nil))
+	if err != nil {
+		return err
+	}
+	return s.c.do(ctx, cl)
+}

@@ -1,0 +1,129 @@
+package talkjs
+
+import (
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/gotalkjs/talkjs-go/gen"
+)
+
+// PresenceQuery narrows a presence listing; every field set narrows it
+// further. The zero value lists the users with a visible TalkJS UI.
+type PresenceQuery struct {
+	// IncludeBackgroundSessions also lists users with only a background session.
+	IncludeBackgroundSessions bool `json:"includeBackgroundSessions,omitempty"`
+	// SelectedConversationID keeps users who have this conversation
+	// selected; Null keeps users online with no conversation selected.
+	SelectedConversationID Nullable[string] `json:"selectedConversationId,omitzero"`
+	// HasFocus keeps users who are (true) or are not (false) watching the UI.
+	HasFocus *bool `json:"hasFocus,omitempty"`
+	// IsTyping keeps users who are (true) or are not (false) typing.
+	IsTyping *bool `json:"isTyping,omitempty"`
+	// UserIDs keeps only these users.
+	UserIDs []string `json:"userIds,omitempty"`
+}
+
+// Bool returns a pointer to b, for the optional booleans of PresenceQuery.
+func Bool(b bool) *bool { return &b }
+
+// UserPresence is one online user's sessions.
+type UserPresence struct {
+	Status             string            `json:"status"`
+	BackgroundSessions []PresenceSession `json:"backgroundSessions"`
+	Widgets            []PresenceSession `json:"widgets"`
+}
+
+// PresenceSession is one session of an online user.
+type PresenceSession struct {
+	SessionID              string            `json:"sessionId"`
+	SelectedConversationID string            `json:"selectedConversationId"`
+	Custom                 map[string]string `json:"custom"`
+	HasFocus               bool              `json:"hasFocus"`
+	IsTyping               bool              `json:"isTyping"`
+}
+
+// Presence is the older, per-user presence record.
+type Presence struct {
+	Visible bool `json:"visible,omitempty"`
+	// LastChanged is a Unix time in ms.
+	LastChanged int64 `json:"lastChanged,omitempty"`
+	// Availability is "online" or "offline".
+	Availability string `json:"availability,omitempty"`
+}
+
+// PresenceService tells who is online; reach it as Client.Presence.
+type PresenceService struct{ c *Client }
+
+// List returns the online users matching q (which may be nil), keyed by
+// user id (POST /presences).
+func (s *PresenceService) List(ctx context.Context, q *PresenceQuery) (map[string]UserPresence, error) {
+	var body PresenceQuery
+	if q != nil {
+		body = *q
+	}
+	for i, id := range body.UserIDs {
+		if id == "" {
+			return nil, argError("q.UserIDs["+itoa(i)+"]", "must not be empty")
+		}
+	}
+	cl, err := newJSONCall(body, func(ct string, r io.Reader) (*http.Request, error) {
+		return gen.NewListPresencesRequestWithBody(s.c.server, nil, ct, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Data map[string]UserPresence `json:"data"`
+	}
+	cl.out = &out
+	if err := s.c.do(ctx, cl); err != nil { // a read: safe to retry
+		return nil, err
+	}
+	if out.Data == nil {
+		out.Data = map[string]UserPresence{}
+	}
+	return out.Data, nil
+}
+
+// Get returns the presence record of userID (GET
+// /users/{userId}/presence).
+//
+// Deprecated: TalkJS documents presence only as POST /presences; use List.
+func (s *PresenceService) Get(ctx context.Context, userID string) (*Presence, error) {
+	if err := checkID("userID", userID); err != nil {
+		return nil, err
+	}
+	cl, err := newCall(gen.NewGetUserPresenceRequest(s.c.server, userID, nil))
+	if err != nil {
+		return nil, err
+	}
+	p := new(Presence)
+	cl.out = p
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Set stores the presence record of userID (PUT /users/{userId}/presence).
+//
+// Deprecated: not in TalkJS's documentation, where presence comes from the
+// user's live sessions.
+func (s *PresenceService) Set(ctx context.Context, userID string, p Presence) error {
+	if err := checkID("userID", userID); err != nil {
+		return err
+	}
+	switch p.Availability {
+	case "", "online", "offline":
+	default:
+		return argError("p.Availability", `must be "online", "offline" or empty`)
+	}
+	cl, err := newJSONCall(p, func(ct string, r io.Reader) (*http.Request, error) {
+		return gen.NewSetUserPresenceRequestWithBody(s.c.server, userID, nil, ct, r)
+	})
+	if err != nil {
+		return err
+	}
+	return s.c.do(ctx, cl)
+}

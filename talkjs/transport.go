@@ -1,0 +1,279 @@
+package talkjs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+var (
+	hdrJSON   = []string{"application/json"}
+	maxErrLen = int64(1 << 20)
+)
+
+// call is one API call: a request built by a gen builder plus what the
+// retry loop needs to repeat it.
+type call struct {
+	req *http.Request
+	// body is the JSON body, resent on each attempt.
+	body []byte
+	// stream makes a fresh streamed body for an attempt; rewindable says
+	// whether it can be called again after the first stream was read.
+	stream     func() (io.ReadCloser, *atomic.Bool, error)
+	rewindable bool
+	safety     safety
+	// out receives the decoded 200 body; nil discards it.
+	out any
+}
+
+// newJSONCall marshals v (when not nil) and hands the bytes to build, a
+// gen.NewXxxRequestWithBody closure.
+func newJSONCall(v any, build func(contentType string, body io.Reader) (*http.Request, error)) (*call, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("talkjs: encode request body: %w", err)
+	}
+	req, err := build("application/json", bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("talkjs: build request: %w", err)
+	}
+	return &call{req: req, body: b}, nil
+}
+
+func newCall(req *http.Request, err error) (*call, error) {
+	if err != nil {
+		return nil, fmt.Errorf("talkjs: build request: %w", err)
+	}
+	return &call{req: req}, nil
+}
+
+// do sends the call, retrying as the policy and the call's safety allow,
+// and decodes a 2xx body into cl.out.
+func (c *Client) do(ctx context.Context, cl *call) error {
+	if ctx == nil {
+		return argError("ctx", "must not be nil")
+	}
+	req := cl.req.WithContext(ctx)
+	h := req.Header
+	h["Accept"] = hdrJSON
+	h["User-Agent"] = c.userAgent
+	if c.apiVersion != nil {
+		h["Talkjs-Rest-Version"] = c.apiVersion
+	}
+	if c.validator != nil {
+		if _, err := c.validator.ValidateRequest(req, cl.stream != nil); err != nil {
+			return &ArgumentError{Arg: "request", Problem: "breaks the API specification: " + err.Error(), Err: err}
+		}
+	}
+
+	var start time.Time
+	for attempt := 1; ; attempt++ {
+		r := req
+		if attempt > 1 {
+			r = req.Clone(ctx)
+		}
+		var bodyRead *atomic.Bool
+		switch {
+		case cl.stream != nil:
+			body, read, err := cl.stream()
+			if err != nil {
+				return err
+			}
+			r.Body, bodyRead = body, read
+		case cl.body != nil:
+			if attempt > 1 || c.validator != nil {
+				r.Body = io.NopCloser(bytes.NewReader(cl.body))
+			}
+		}
+		var wrote atomic.Bool
+		if cl.safety == notReplayable && cl.stream == nil {
+			r = r.WithContext(httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{
+				WroteHeaders: func() { wrote.Store(true) },
+			}))
+		}
+		auth, err := c.authorization()
+		if err != nil {
+			return fmt.Errorf("talkjs: sign the request token: %w", err)
+		}
+		r.Header["Authorization"] = auth
+
+		if c.logger != nil {
+			start = time.Now()
+		}
+		resp, err := c.rt.RoundTrip(r)
+		// A consumed stream that cannot be rewound cannot be sent again.
+		canResend := cl.stream == nil || cl.rewindable || !bodyRead.Load()
+		if err != nil {
+			c.logAttempt(ctx, req, attempt, 0, start, err)
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return &Error{Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt, Err: ctxErr}
+			}
+			e := &Error{Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt, Err: c.scrubErr(err, auth[0])}
+			// Could TalkJS have received the whole request and acted on it?
+			maySeen := !isDialError(err)
+			switch {
+			case bodyRead != nil:
+				maySeen = maySeen && bodyRead.Load()
+			case cl.safety == notReplayable:
+				maySeen = maySeen && wrote.Load()
+			}
+			retryable := canResend && (cl.safety == idempotent || !maySeen)
+			if !retryable || attempt > c.retry.MaxRetries {
+				return e
+			}
+			if werr := c.wait(ctx, req, attempt, 0, e); werr != nil {
+				return werr
+			}
+			continue
+		}
+		c.logAttempt(ctx, req, attempt, resp.StatusCode, start, nil)
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return c.decode(resp, cl.out, req, attempt)
+		}
+		e := c.responseError(resp, req, attempt, auth[0])
+		retryable := false
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			// TalkJS turned the request away without acting on it.
+			retryable = canResend
+		case resp.StatusCode >= 500:
+			retryable = canResend && cl.safety == idempotent
+		}
+		if !retryable || attempt > c.retry.MaxRetries {
+			return e
+		}
+		if werr := c.wait(ctx, req, attempt, e.RetryAfter, e); werr != nil {
+			return werr
+		}
+	}
+}
+
+// wait sleeps before the next attempt. When the context ends first, the
+// returned error is the last attempt's, with the context error as its cause.
+func (c *Client) wait(ctx context.Context, req *http.Request, attempt int, retryAfter time.Duration, last *Error) error {
+	d := c.retry.backoff(attempt, retryAfter, c.random)
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelInfo, "talkjs: retrying",
+			slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()),
+			slog.Int("attempt", attempt), slog.Int("status", last.StatusCode), slog.Duration("wait", d))
+	}
+	if err := c.sleep(ctx, d); err != nil {
+		e := *last
+		if e.Err == nil {
+			e.Err = err
+		} else {
+			e.Err = fmt.Errorf("%w (last attempt: %v)", err, e.Err)
+		}
+		return &e
+	}
+	return nil
+}
+
+func (c *Client) authorization() ([]string, error) {
+	if c.legacyAuth != nil {
+		return c.legacyAuth, nil
+	}
+	tok, err := c.minter.authorization()
+	if err != nil {
+		return nil, err
+	}
+	return []string{tok}, nil
+}
+
+func (c *Client) logAttempt(ctx context.Context, req *http.Request, attempt, status int, start time.Time, err error) {
+	if c.logger == nil {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()),
+		slog.Int("attempt", attempt), slog.Duration("took", time.Since(start)),
+	}
+	level := slog.LevelDebug
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+		if status >= 400 {
+			level = slog.LevelInfo
+		}
+	}
+	if err != nil {
+		level = slog.LevelInfo
+		attrs = append(attrs, slog.String("error", c.scrub(err.Error(), "")))
+	}
+	c.logger.LogAttrs(ctx, level, "talkjs: request", attrs...)
+}
+
+// decode reads a 2xx answer into out and closes the body.
+func (c *Client) decode(resp *http.Response, out any, req *http.Request, attempt int) error {
+	defer resp.Body.Close()
+	if out == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return &Error{StatusCode: resp.StatusCode, Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt,
+			Message: "the answer is not the JSON expected", Err: fmt.Errorf("decode response: %w", err)}
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	return nil
+}
+
+// responseError turns a non-2xx answer into an *Error and closes the body.
+func (c *Client) responseError(resp *http.Response, req *http.Request, attempt int, auth string) *Error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrLen))
+	_ = resp.Body.Close()
+	body = []byte(c.scrub(string(body), auth))
+	e := &Error{
+		StatusCode: resp.StatusCode,
+		Body:       body,
+		Message:    errorMessage(body),
+		Method:     req.Method,
+		Path:       req.URL.EscapedPath(),
+		Attempts:   attempt,
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	}
+	return e
+}
+
+// scrub removes the secret key and the given Authorization value (and the
+// token inside it) from s.
+func (c *Client) scrub(s, auth string) string {
+	if c.secret != "" && strings.Contains(s, c.secret) {
+		s = strings.ReplaceAll(s, c.secret, "[secret]")
+	}
+	if tok, ok := strings.CutPrefix(auth, "Bearer "); ok && tok != "" && strings.Contains(s, tok) {
+		s = strings.ReplaceAll(s, tok, "[token]")
+	}
+	return s
+}
+
+// scrubErr keeps err as the cause unless its text holds a secret, in which
+// case a scrubbed copy of the text replaces it.
+func (c *Client) scrubErr(err error, auth string) error {
+	msg := err.Error()
+	if clean := c.scrub(msg, auth); clean != msg {
+		return errors.New(clean)
+	}
+	return err
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func jsonValid(b []byte) bool { return json.Valid(b) }
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

@@ -1,0 +1,239 @@
+package talkjs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+
+	"github.com/gotalkjs/talkjs-go/gen"
+)
+
+// User is a TalkJS user as the API returns it.
+type User struct {
+	ID               string            `json:"id"`
+	Name             string            `json:"name"`
+	Email            []string          `json:"email"`
+	Phone            []string          `json:"phone"`
+	PhotoURL         string            `json:"photoUrl"`
+	HeaderPhotoURL   string            `json:"headerPhotoUrl"`
+	Role             string            `json:"role"`
+	WelcomeMessage   string            `json:"welcomeMessage"`
+	AvailabilityText string            `json:"availabilityText"`
+	Locale           string            `json:"locale"`
+	Custom           map[string]string `json:"custom"`
+	PushTokens       map[string]bool   `json:"pushTokens"`
+	// CreatedAt is a Unix time in milliseconds; see Time.
+	CreatedAt int64 `json:"createdAt"`
+}
+
+// UserInput holds the fields of a user to create or update. Only the fields
+// that are set are sent, so an update changes nothing else; a field set to
+// Null is cleared. Name is needed when the user is created.
+type UserInput struct {
+	Name             string                `json:"name,omitempty"`
+	Email            Nullable[[]string]    `json:"email,omitzero"`
+	Phone            Nullable[[]string]    `json:"phone,omitzero"`
+	PhotoURL         Nullable[string]      `json:"photoUrl,omitzero"`
+	HeaderPhotoURL   Nullable[string]      `json:"headerPhotoUrl,omitzero"`
+	Role             Nullable[string]      `json:"role,omitzero"`
+	WelcomeMessage   Nullable[string]      `json:"welcomeMessage,omitzero"`
+	AvailabilityText Nullable[string]      `json:"availabilityText,omitzero"`
+	Locale           Nullable[string]      `json:"locale,omitzero"`
+	Custom           Nullable[CustomInput] `json:"custom,omitzero"`
+	PushTokens       Nullable[PushTokens]  `json:"pushTokens,omitzero"`
+}
+
+// UsersService holds the user calls; reach it as Client.Users.
+type UsersService struct{ c *Client }
+
+// Upsert creates the user id or updates the fields set in u (PATCH
+// semantics: other fields are kept).
+func (s *UsersService) Upsert(ctx context.Context, id string, u UserInput) error {
+	if err := checkID("id", id); err != nil {
+		return err
+	}
+	cl, err := newJSONCall(u, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewCreateOrUpdateUserRequestWithBody(s.c.server, id, nil, ct, body)
+	})
+	if err != nil {
+		return err
+	}
+	return s.c.do(ctx, cl)
+}
+
+// Get returns the user id. A user that does not exist is an error
+// matching ErrNotFound.
+func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	cl, err := newCall(gen.NewGetUserRequest(s.c.server, id, nil))
+	if err != nil {
+		return nil, err
+	}
+	u := new(User)
+	cl.out = u
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// List returns one page of the app's users. Use All to walk every page.
+func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]User, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	var p gen.ListUsersParams
+	if opts != nil {
+		p.Limit, p.StartingAfter = ptrIf(opts.Limit), ptrIf(opts.StartingAfter)
+	}
+	cl, err := newCall(gen.NewListUsersRequest(s.c.server, &p))
+	if err != nil {
+		return nil, err
+	}
+	var page struct {
+		Data []User `json:"data"`
+	}
+	cl.out = &page
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return page.Data, nil
+}
+
+// All walks every user, page by page, starting after opts.StartingAfter.
+// Nothing is requested until the sequence is ranged over; opts is copied,
+// never changed.
+func (s *UsersService) All(ctx context.Context, opts *ListOptions) iter.Seq2[User, error] {
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+	}
+	return paginate(ctx, o.Limit, o.StartingAfter, func(ctx context.Context, limit int, after string) ([]User, error) {
+		page := o
+		page.Limit, page.StartingAfter = limit, after
+		return s.List(ctx, &page)
+	}, func(u *User) string { return u.ID })
+}
+
+// UserUpsert is one entry of UpsertMany: the user id and its fields.
+type UserUpsert struct {
+	ID   string
+	User UserInput
+}
+
+// MaxUsersPerBatch is how many users TalkJS accepts in one batch update.
+const MaxUsersPerBatch = 100
+
+// UpsertMany creates or updates many users, MaxUsersPerBatch per request,
+// in the order given. TalkJS applies each request all-or-nothing. When a
+// request fails, the users of the earlier requests stay stored, the users
+// of the failing request are not stored, and later ones are not sent: the
+// returned count says how many users (a prefix of users) were stored, so
+// the caller can resume with users[n:]. An id may appear only once.
+func (s *UsersService) UpsertMany(ctx context.Context, users []UserUpsert) (int, error) {
+	if len(users) == 0 {
+		return 0, argError("users", "must not be empty")
+	}
+	seen := make(map[string]int, len(users))
+	for i, u := range users {
+		if err := checkID(fmt.Sprintf("users[%d].ID", i), u.ID); err != nil {
+			return 0, err
+		}
+		if j, dup := seen[u.ID]; dup {
+			return 0, argError(fmt.Sprintf("users[%d].ID", i), fmt.Sprintf("repeats users[%d].ID %q", j, u.ID))
+		}
+		seen[u.ID] = i
+	}
+	done := 0
+	for start := 0; start < len(users); start += MaxUsersPerBatch {
+		chunk := users[start:min(start+MaxUsersPerBatch, len(users))]
+		body := make(orderedUsers, len(chunk))
+		copy(body, chunk)
+		cl, err := newJSONCall(body, func(ct string, r io.Reader) (*http.Request, error) {
+			return gen.NewBatchUpdateUsersRequestWithBody(s.c.server, nil, ct, r)
+		})
+		if err != nil {
+			return done, err
+		}
+		if err := s.c.do(ctx, cl); err != nil {
+			return done, err
+		}
+		done += len(chunk)
+	}
+	return done, nil
+}
+
+// orderedUsers encodes as a JSON object keyed by user id, in slice order.
+type orderedUsers []UserUpsert
+
+func (o orderedUsers) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, u := range o {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, err := jsonMarshal(u.ID)
+		if err != nil {
+			return nil, err
+		}
+		v, err := jsonMarshal(u.User)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, k...)
+		b = append(b, ':')
+		b = append(b, v...)
+	}
+	return append(b, '}'), nil
+}
+
+// Conversations returns one page of the conversations userID takes part
+// in, with that user's read state. Use AllConversations to walk every page.
+func (s *UsersService) Conversations(ctx context.Context, userID string, opts *UserConversationListOptions) ([]UserConversation, error) {
+	if err := checkID("userID", userID); err != nil {
+		return nil, err
+	}
+	var o UserConversationListOptions
+	if opts != nil {
+		o = *opts
+	}
+	cp, err := o.ConversationListOptions.params()
+	if err != nil {
+		return nil, err
+	}
+	p := gen.ListUserConversationsParams{
+		Limit: cp.Limit, StartingAfter: cp.StartingAfter, OrderBy: cp.OrderBy, OrderDirection: cp.OrderDirection,
+		OffsetTs: cp.OffsetTs, LastMessageBefore: cp.LastMessageBefore, LastMessageAfter: cp.LastMessageAfter,
+		Filter: cp.Filter, UnreadsOnly: ptrIf(o.UnreadsOnly),
+	}
+	cl, err := newCall(gen.NewListUserConversationsRequest(s.c.server, userID, &p))
+	if err != nil {
+		return nil, err
+	}
+	var page struct {
+		Data []UserConversation `json:"data"`
+	}
+	cl.out = &page
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return page.Data, nil
+}
+
+// AllConversations walks every conversation of userID, page by page. It is
+// lazy and copies opts, like All.
+func (s *UsersService) AllConversations(ctx context.Context, userID string, opts *UserConversationListOptions) iter.Seq2[UserConversation, error] {
+	var o UserConversationListOptions
+	if opts != nil {
+		o = *opts
+	}
+	return paginate(ctx, o.Limit, o.StartingAfter, func(ctx context.Context, limit int, after string) ([]UserConversation, error) {
+		page := o
+		page.Limit, page.StartingAfter = limit, after
+		return s.Conversations(ctx, userID, &page)
+	}, func(c *UserConversation) string { return c.ID })
+}
