@@ -1,0 +1,141 @@
+package bench_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gotalkjs/talkjs-go/bench"
+	"github.com/gotalkjs/talkjs-go/gen"
+	"github.com/gotalkjs/talkjs-go/openapi"
+)
+
+type env struct {
+	srv   *httptest.Server
+	fixed *bench.Server
+	hc    *http.Client
+	floor *bench.Floor
+	gen   *gen.ClientWithResponses
+}
+
+func newEnv(tb testing.TB, totalMessages int) *env {
+	tb.Helper()
+	fixed := bench.NewServer(totalMessages)
+	srv := httptest.NewServer(fixed)
+	tb.Cleanup(srv.Close)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	server, err := openapi.ServerURL(srv.URL, bench.AppID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	auth := func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+bench.Secret)
+		return nil
+	}
+	g, err := gen.NewClientWithResponses(server, gen.WithHTTPClient(hc), gen.WithRequestEditorFn(auth))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &env{
+		srv: srv, fixed: fixed, hc: hc, gen: g,
+		floor: &bench.Floor{HTTP: hc, Base: srv.URL + "/v1/" + bench.AppID, Token: bench.Secret},
+	}
+}
+
+func floorMessages(n int) []bench.FloorSend {
+	msgs := make([]bench.FloorSend, n)
+	for i := range msgs {
+		msgs[i] = bench.FloorSend{Type: "UserMessage", Sender: "user_1", Text: "Your parcel is on its way and should arrive on Thursday.", IdempotencyKey: "k" + string(rune('a'+i))}
+	}
+	return msgs
+}
+
+func genMessages(n int) gen.SendMessagesInput {
+	msgs := make(gen.SendMessagesInput, n)
+	for i := range msgs {
+		sender, text, key := "user_1", "Your parcel is on its way and should arrive on Thursday.", "k"+string(rune('a'+i))
+		msgs[i] = gen.SendMessageInput{Type: gen.MessageTypeUserMessage, Sender: &sender, Text: &text, IdempotencyKey: &key}
+	}
+	return msgs
+}
+
+func BenchmarkGetConversation(b *testing.B) {
+	e := newEnv(b, 0)
+	ctx := context.Background()
+	b.Run("way=floor", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c, err := e.floor.GetConversation(ctx, bench.ConversationID)
+			if err != nil || len(c.Participants) != 10 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("way=gen", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			res, err := e.gen.GetConversationWithResponse(ctx, bench.ConversationID, nil)
+			if err != nil || res.JSON200 == nil || len(*res.JSON200.Participants) != 10 {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkSendMessage(b *testing.B) {
+	e := newEnv(b, 0)
+	ctx := context.Background()
+	for _, n := range []int{1, 10} {
+		fm, gm := floorMessages(n), genMessages(n)
+		b.Run("n="+itoa(n)+"/way=floor", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				ids, err := e.floor.Send(ctx, bench.ConversationID, fm)
+				if err != nil || len(ids) != n {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("n="+itoa(n)+"/way=gen", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := e.gen.SendMessagesWithResponse(ctx, bench.ConversationID, nil, gm)
+				if err != nil || res.JSON200 == nil || len(*res.JSON200) != n {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkListMessagesPage(b *testing.B) {
+	e := newEnv(b, 0)
+	ctx := context.Background()
+	b.Run("way=floor", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			page, err := e.floor.ListMessages(ctx, bench.ConversationID, "", bench.PageSize)
+			if err != nil || len(page) != bench.PageSize {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("way=gen", func(b *testing.B) {
+		b.ReportAllocs()
+		limit := bench.PageSize
+		for b.Loop() {
+			res, err := e.gen.ListMessagesWithResponse(ctx, bench.ConversationID, &gen.ListMessagesParams{Limit: &limit})
+			if err != nil || res.JSON200 == nil || len(*res.JSON200.Data) != bench.PageSize {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func itoa(n int) string {
+	if n == 10 {
+		return "10"
+	}
+	return string(rune('0' + n))
+}

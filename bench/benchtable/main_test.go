@@ -1,0 +1,35 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestRatios(t *testing.T) {
+	in := `goos: linux
+BenchmarkGet/way=floor-2   1000   100 ns/op   50 B/op   5 allocs/op
+BenchmarkGet/way=floor-2   1000   300 ns/op   50 B/op   5 allocs/op
+BenchmarkGet/way=talkjs-2  1000   220 ns/op   100 B/op  6 allocs/op
+BenchmarkSend/n=1/way=floor-2  10  1000 ns/op  10 B/op  1 allocs/op
+BenchmarkSend/n=1/way=gen-2    10  1500 ns/op  30 B/op  3 allocs/op
+BenchmarkMint-2  100  50 ns/op
+PASS
+`
+	var out bytes.Buffer
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if !strings.HasPrefix(got, in) {
+		t.Error("input not passed through")
+	}
+	for _, want := range []string{"Get  talkjs  220  1.10  100  2.00  6  1.20", "Send/n=1  gen  1500  1.50  30  3.00  3  3.00"} {
+		if !strings.Contains(strings.Join(strings.Fields(got), "  "), want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Mint  ") {
+		t.Error("a benchmark without ways got a row")
+	}
+}
