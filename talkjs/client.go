@@ -180,7 +180,9 @@ func (c *Client) AppID() string { return c.appID }
 func (c *Client) ServerURL() string { return c.server }
 
 // String describes the client without its secret key.
-func (c *Client) String() string { return "talkjs.Client{appID: " + c.appID + ", server: " + c.server + "}" }
+func (c *Client) String() string {
+	return "talkjs.Client{appID: " + c.appID + ", server: " + c.server + "}"
+}
 
 // GoString is String, so that %#v does not print the secret key either.
 func (c *Client) GoString() string { return c.String() }
