@@ -1,0 +1,65 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+
+	"github.com/gotalkjs/talkjs-go/gen"
+)
+
+// handlers implements gen.ServerInterface. Requests reach it only after the
+// app check, authentication and validation against the spec, so handlers
+// check only what the spec cannot express.
+type handlers struct{ s *Server }
+
+var _ gen.ServerInterface = handlers{}
+
+// decodeBody decodes the (already validated) JSON body of r into v.
+func decodeBody(r *http.Request, v any) *apiError {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return badRequest("request body: could not be read")
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return badRequest("request body: " + err.Error())
+	}
+	return nil
+}
+
+// marshalLocked encodes v; callers hold the store lock while v references
+// stored data.
+func marshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("api: encoding an answer: %v", err))
+	}
+	return b
+}
+
+// pageBounds applies limit (default 10) to n items starting at from.
+func pageBounds(from, n int, limit *int) (int, int) {
+	l := 10
+	if limit != nil {
+		l = *limit
+	}
+	to := from + l
+	if to > n {
+		to = n
+	}
+	if from > n {
+		from = n
+	}
+	return from, to
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

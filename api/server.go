@@ -1,0 +1,433 @@
+// Package api is an in-memory server that behaves like the TalkJS REST API as
+// its documentation describes it. It serves /v1/{appId}/… for one app,
+// authenticates every request like TalkJS, validates every request against
+// the embedded OpenAPI specification before any handler runs, and keeps all
+// data in memory. It backs this module's tests, the talkjstest package for
+// users' tests, and the `talkjs serve` command.
+//
+// Where TalkJS's documentation is silent the server makes a choice and says
+// so in the doc comment of the handler concerned.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/gotalkjs/talkjs-go/gen"
+	"github.com/gotalkjs/talkjs-go/openapi"
+)
+
+// Defaults of a Server built without options.
+const (
+	// DefaultAppID is the app id a Server answers for unless WithAppID is given.
+	DefaultAppID = "test_app"
+	// DefaultMaxBodyBytes bounds a JSON request body.
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxFileBytes bounds an uploaded file.
+	DefaultMaxFileBytes = 25 << 20
+)
+
+// Server is the in-memory TalkJS server, an http.Handler. Build it with
+// NewServer. It is safe for concurrent use.
+type Server struct {
+	appID       string
+	secret      string
+	secretBytes []byte
+	now         func() time.Time
+	maxBody     int64
+	maxFile     int64
+	limiter     *tokenBucket
+	rate        float64
+	burst       int
+	faults      *faultInjector
+	logger      *slog.Logger
+	onInvalid   func(error)
+
+	validator *openapi.Validator
+	declared  map[string]map[int]bool // operationId -> documented statuses
+	jwtParser *jwt.Parser
+	mux       *http.ServeMux
+
+	vmu        sync.Mutex
+	violations []error
+
+	mu sync.RWMutex
+	st store
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithAppID sets the one app id the server answers for; requests for any
+// other app id are answered 404.
+func WithAppID(appID string) Option { return func(s *Server) { s.appID = appID } }
+
+// WithSecret sets the secret key: it is accepted as a bearer token, and it
+// signs the app-scoped JWTs the server accepts. Without it a random secret is
+// generated (see Secret).
+func WithSecret(secret string) Option { return func(s *Server) { s.secret = secret } }
+
+// WithClock sets the clock used for every timestamp the server stores
+// (createdAt, joinedAt, editedAt, read markers), for the 24-hour window of
+// idempotency keys and for refilling the rate limit. Token expiry is checked
+// against the wall clock.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// WithMaxBodyBytes bounds JSON request bodies; a larger one is answered 413.
+func WithMaxBodyBytes(n int64) Option { return func(s *Server) { s.maxBody = n } }
+
+// WithMaxFileBytes bounds uploaded files; a larger one is answered 413.
+func WithMaxFileBytes(n int64) Option { return func(s *Server) { s.maxFile = n } }
+
+// WithRateLimit limits the API to rate requests per second with bursts of
+// burst requests (a token bucket on the server's clock). A request beyond the
+// limit is answered 429 with a Retry-After header in whole seconds. Attachment
+// downloads are not limited. A rate of 0 or less disables the limit.
+func WithRateLimit(rate float64, burst int) Option {
+	return func(s *Server) { s.rate, s.burst = rate, burst }
+}
+
+// WithFaults makes the server fail on purpose, as Faults describes.
+func WithFaults(f Faults) Option {
+	return func(s *Server) {
+		if f.Unavailable > 0 || f.BadGateway > 0 || f.Cut > 0 {
+			s.faults = newFaultInjector(f)
+		} else {
+			s.faults = nil
+		}
+	}
+}
+
+// WithLogger logs one line per request (method, path, status, duration; never
+// a header) to l. Without it nothing is logged.
+func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.logger = l } }
+
+// WithResponseValidation checks every answer the server's handlers give
+// against the specification and calls report with each violation. Tests use
+// it so the server cannot drift from the spec the client is generated from.
+// Answers the spec cannot describe (injected faults, or an error status the
+// spec does not list for the operation, such as 413 for a JSON body) are not
+// checked.
+func WithResponseValidation(report func(error)) Option {
+	return func(s *Server) { s.onInvalid = report }
+}
+
+// NewServer builds a Server. It panics only if the embedded specification is
+// broken, which the openapi package's tests rule out.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		appID:   DefaultAppID,
+		now:     time.Now,
+		maxBody: DefaultMaxBodyBytes,
+		maxFile: DefaultMaxFileBytes,
+		logger:  slog.New(slog.DiscardHandler),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.secret == "" {
+		s.secret = "sk_test_" + randomHex(16)
+	}
+	s.secretBytes = []byte(s.secret)
+	if s.rate > 0 {
+		s.limiter = newTokenBucket(s.rate, s.burst, s.now)
+	}
+	v, err := openapi.NewValidator()
+	if err != nil {
+		panic(err)
+	}
+	s.validator = v
+	s.declared = declaredStatuses()
+	s.jwtParser = newJWTParser()
+	s.st.init()
+	s.mux = http.NewServeMux()
+	gen.HandlerWithOptions(handlers{s}, gen.StdHTTPServerOptions{
+		BaseURL:    openapi.BasePath,
+		BaseRouter: s.mux,
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeError(w, http.StatusBadRequest, err.Error())
+		},
+	})
+	return s
+}
+
+// AppID is the app id the server answers for.
+func (s *Server) AppID() string { return s.appID }
+
+// Secret is the secret key the server accepts.
+func (s *Server) Secret() string { return s.secret }
+
+// Violations lists the requests the server received that broke the
+// specification (answered 400, 404 or 405 by request validation), each as an
+// error naming the method, path and problem.
+func (s *Server) Violations() []error {
+	s.vmu.Lock()
+	defer s.vmu.Unlock()
+	return append([]error(nil), s.violations...)
+}
+
+func (s *Server) recordViolation(r *http.Request, err error) {
+	s.vmu.Lock()
+	s.violations = append(s.violations, fmt.Errorf("%s %s: %w", r.Method, r.URL.EscapedPath(), err))
+	s.vmu.Unlock()
+}
+
+func (s *Server) nowMs() int64 { return s.now().UnixMilli() }
+
+type ctxKey int
+
+const baseURLKey ctxKey = 0
+
+// baseURL is the scheme and host the request reached the server at, for the
+// URLs of attachments.
+func baseURL(r *http.Request) string {
+	if v, ok := r.Context().Value(baseURLKey).(string); ok {
+		return v
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	return scheme + "://" + host
+}
+
+// ServeHTTP answers one request: attachment downloads under /files/, and the
+// REST API under /v1/{appId}/. The order of the checks: injected 503, app id,
+// rate limit, authentication, body size, request validation, handler;
+// then an injected 502 or cut connection, which the handler's effect has
+// already happened for.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, filesPrefix) {
+		s.serveFile(w, r)
+		return
+	}
+	start := time.Now()
+	fault := faultNone
+	if s.faults != nil {
+		fault = s.faults.draw()
+	}
+	rec := newRecorder()
+	if fault == faultUnavailable {
+		writeError(rec, http.StatusServiceUnavailable, "the service is unavailable (injected fault): retry the request")
+	} else {
+		r = r.WithContext(context.WithValue(r.Context(), baseURLKey, baseURL(r)))
+		s.handle(rec, r, true)
+	}
+	switch fault {
+	case faultBadGateway:
+		rec = newRecorder()
+		writeError(rec, http.StatusBadGateway, "the answer was lost (injected fault): the request was processed")
+	case faultCut:
+		s.log(r, 0, start)
+		cutConnection(w)
+		return
+	}
+	rec.flushTo(w)
+	s.log(r, rec.status, start)
+}
+
+func (s *Server) log(r *http.Request, status int, start time.Time) {
+	if !s.logger.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.EscapedPath()),
+		slog.Int("status", status),
+		slog.Duration("duration", time.Since(start)))
+}
+
+// cutConnection closes the client's connection without an answer.
+func cutConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// handle runs one API request through the app check, (for requests from the
+// network) rate limit and authentication, body bounds, validation and the
+// handler. Batch operations come in with external false.
+func (s *Server) handle(w *recorder, r *http.Request, external bool) {
+	app, ok := appOfPath(r.URL.EscapedPath())
+	if !ok {
+		writeError(w, http.StatusNotFound, "no such path: the API is served under /v1/{appId}/")
+		return
+	}
+	if app != s.appID {
+		writeError(w, http.StatusNotFound, "no app with this id")
+		return
+	}
+	if external {
+		if s.limiter != nil {
+			if ok, wait := s.limiter.take(); !ok {
+				w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+				writeError(w, http.StatusTooManyRequests, "rate limit exceeded: retry after the time in the Retry-After header")
+				s.checkEarlyResponse(w, r)
+				return
+			}
+		}
+		if err := s.authenticate(r); err != nil {
+			writeError(w, http.StatusUnauthorized, err.Error())
+			s.checkEarlyResponse(w, r)
+			return
+		}
+	}
+	upload := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/files") && strings.Count(r.URL.EscapedPath(), "/") == 3
+	if upload {
+		r.Body = http.MaxBytesReader(nil, r.Body, s.maxFile+64<<10)
+	} else if r.Body != nil && r.Body != http.NoBody {
+		if r.ContentLength > s.maxBody {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body: larger than the limit of %d bytes", s.maxBody))
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody+1))
+		_ = r.Body.Close()
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "request body: could not be read")
+			return
+		}
+		if int64(len(body)) > s.maxBody {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body: larger than the limit of %d bytes", s.maxBody))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	route, err := s.validator.ValidateRequest(r, upload)
+	if err != nil {
+		status, msg := http.StatusBadRequest, err.Error()
+		if ve, ok := err.(*openapi.ValidationError); ok {
+			status = ve.Status
+		}
+		s.recordViolation(r, err)
+		writeError(w, status, msg)
+		if route != nil {
+			s.checkResponse(w, r, route, true)
+		}
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+	s.checkResponse(w, r, route, false)
+}
+
+// checkEarlyResponse validates an answer given before request validation.
+func (s *Server) checkEarlyResponse(w *recorder, r *http.Request) {
+	if s.onInvalid == nil {
+		return
+	}
+	if route, err := s.validator.FindRoute(r); err == nil {
+		s.checkResponse(w, r, route, true)
+	}
+}
+
+// checkResponse validates an answer against the spec when response
+// validation is on. An infrastructure answer (infra) whose status the spec
+// does not list for the operation is not checked.
+func (s *Server) checkResponse(w *recorder, r *http.Request, route *openapi.Route, infra bool) {
+	if s.onInvalid == nil {
+		return
+	}
+	if infra && !s.declared[route.OperationID][w.status] {
+		return
+	}
+	if err := s.validator.ValidateResponse(r, route, w.status, w.Header(), w.buf.Bytes()); err != nil {
+		s.onInvalid(fmt.Errorf("%s %s answered %d: %w", r.Method, r.URL.EscapedPath(), w.status, err))
+	}
+}
+
+// appOfPath returns the unescaped app id of an escaped path /v1/{appId}/….
+func appOfPath(escaped string) (string, bool) {
+	rest, ok := strings.CutPrefix(escaped, "/v1/")
+	if !ok {
+		return "", false
+	}
+	app, _, ok := strings.Cut(rest, "/")
+	if !ok {
+		return "", false
+	}
+	app, err := url.PathUnescape(app)
+	if err != nil {
+		return "", false
+	}
+	return app, true
+}
+
+// declaredStatuses maps each operationId to the statuses the spec documents.
+func declaredStatuses() map[string]map[int]bool {
+	doc := openapi.MustLoad()
+	out := map[string]map[int]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			m := map[int]bool{}
+			for code := range op.Responses.Map() {
+				if n, err := strconv.Atoi(code); err == nil {
+					m[n] = true
+				}
+			}
+			out[op.OperationID] = m
+		}
+	}
+	return out
+}
+
+// recorder buffers an answer, so that it can be validated, replaced by an
+// injected fault, or returned from a batch operation.
+type recorder struct {
+	header http.Header
+	status int
+	buf    bytes.Buffer
+}
+
+func newRecorder() *recorder { return &recorder{header: make(http.Header, 4), status: 0} }
+
+func (rec *recorder) Header() http.Header { return rec.header }
+
+func (rec *recorder) WriteHeader(code int) {
+	if rec.status == 0 {
+		rec.status = code
+	}
+}
+
+func (rec *recorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	return rec.buf.Write(b)
+}
+
+func (rec *recorder) flushTo(w http.ResponseWriter) {
+	h := w.Header()
+	for k, v := range rec.header {
+		h[k] = v
+	}
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.buf.Bytes())
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
