@@ -553,6 +553,8 @@ func parseCustomPred(n *node, path, key string) (customPred, error) {
 			return customPred{key: key, exists: true}, nil
 		case "!exists":
 			return customPred{key: key, notExists: true}, nil
+		case "==", "!=", "oneOf", "!oneOf":
+			return customPred{}, errAt(path, "%s needs an operand: write [%s, operand]", n.str, strconv.Quote(n.str))
 		}
 		return customPred{}, errAt(path, "unknown operator %s (want %s)", quote(n.str), customOps)
 	}

@@ -225,6 +225,8 @@ func TestParseErrors(t *testing.T) {
 		{`{"custom":{"":["==","x"]}}`, `filter: custom: empty key`},
 		{`{"custom":{"category":["=~","x"]}}`, `filter: custom.category: unknown operator "=~" (want ==, !=, oneOf, !oneOf, exists or !exists)`},
 		{`{"custom":{"category":"exist"}}`, `filter: custom.category: unknown operator "exist" (want ==, !=, oneOf, !oneOf, exists or !exists)`},
+		{`{"custom":{"category":"=="}}`, `filter: custom.category: == needs an operand: write ["==", operand]`},
+		{`{"custom":{"category":"!oneOf"}}`, `filter: custom.category: !oneOf needs an operand: write ["!oneOf", operand]`},
 		{`{"custom":{"category":["exists"]}}`, `filter: custom.category: unknown operator "exists" (want ==, !=, oneOf, !oneOf, exists or !exists)`},
 		{`{"custom":{"category":["==",1]}}`, `filter: custom.category: want a string, got a number`},
 		{`{"custom":{"category":["==",null]}}`, `filter: custom.category: want a string, got null`},
