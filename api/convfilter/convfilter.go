@@ -45,8 +45,9 @@
 //     (no message yet, or unknown) satisfies no comparison at all, neither
 //     between nor !between: there is no time to compare.
 //
-// between and !between include both bounds in the interval; a lower bound above
-// the upper bound is a parse error.
+// The interval of between and !between includes both bounds: ["between", [a, b]]
+// holds for a ≤ t ≤ b and ["!between", [a, b]] for t < a or t > b. A lower
+// bound above the upper bound is a parse error.
 //
 // # Strictness
 //
