@@ -1,0 +1,179 @@
+package talkjs
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func parseAppToken(t *testing.T, header string) *appClaims {
+	t.Helper()
+	tok, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok {
+		t.Fatalf("Authorization %q is not a bearer token", header)
+	}
+	var claims appClaims
+	parsed, err := jwt.ParseWithClaims(tok, &claims, func(tk *jwt.Token) (any, error) { return []byte(testSecret), nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuedAt(), jwt.WithExpirationRequired())
+	if err != nil || !parsed.Valid {
+		t.Fatalf("token does not verify with the secret: %v", err)
+	}
+	return &claims
+}
+
+func TestAppTokenClaimsAndLifetime(t *testing.T) {
+	for _, lifetime := range []time.Duration{0, 5 * time.Minute} {
+		var opts []Option
+		want := DefaultTokenLifetime
+		if lifetime != 0 {
+			opts = append(opts, WithTokenLifetime(lifetime))
+			want = lifetime
+		}
+		c, ts := newTestServer(t, nil, opts...)
+		before := time.Now().Truncate(time.Second)
+		if err := c.Conversations.Delete(context.Background(), "c1"); err != nil {
+			t.Fatal(err)
+		}
+		claims := parseAppToken(t, ts.requests()[0].Header.Get("Authorization"))
+		if claims.TokenType != "app" || claims.Issuer != testAppID {
+			t.Errorf("claims tokenType %q iss %q", claims.TokenType, claims.Issuer)
+		}
+		if claims.Subject != "" {
+			t.Errorf("app token has sub %q", claims.Subject)
+		}
+		iat, exp := claims.IssuedAt.Time, claims.ExpiresAt.Time
+		if iat.Before(before) || iat.After(time.Now()) {
+			t.Errorf("iat %v is not now", iat)
+		}
+		if got := exp.Sub(iat); got != want {
+			t.Errorf("lifetime %v, want %v", got, want)
+		}
+	}
+}
+
+func TestAppTokenRejectsWrongKey(t *testing.T) {
+	m := newTokenMinter(testAppID, testSecret, time.Minute)
+	h, err := m.authorization()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := strings.TrimPrefix(h, "Bearer ")
+	_, err = jwt.Parse(tok, func(*jwt.Token) (any, error) { return []byte("other"), nil })
+	if err == nil {
+		t.Error("token verified with the wrong key")
+	}
+}
+
+func TestAppTokenEscapesAppID(t *testing.T) {
+	m := newTokenMinter(`app"with\quotes`, testSecret, time.Minute)
+	h, _ := m.authorization()
+	var claims appClaims
+	if _, err := jwt.ParseWithClaims(strings.TrimPrefix(h, "Bearer "), &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil }); err != nil {
+		t.Fatal(err)
+	}
+	if claims.Issuer != `app"with\quotes` {
+		t.Errorf("iss = %q", claims.Issuer)
+	}
+}
+
+func TestAppTokenExpired(t *testing.T) {
+	m := newTokenMinter(testAppID, testSecret, time.Second)
+	m.now = func() time.Time { return time.Now().Add(-time.Hour) }
+	h, _ := m.authorization()
+	_, err := jwt.Parse(strings.TrimPrefix(h, "Bearer "), func(*jwt.Token) (any, error) { return []byte(testSecret), nil })
+	if err == nil {
+		t.Error("a token minted an hour ago with a 1s lifetime still verifies")
+	}
+}
+
+func TestLegacySecretKeyAuth(t *testing.T) {
+	c, ts := newTestServer(t, nil, WithLegacySecretKeyAuth())
+	if err := c.Conversations.Delete(context.Background(), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.requests()[0].Header.Get("Authorization"); got != "Bearer "+testSecret {
+		t.Errorf("Authorization = %q, want the secret key", got)
+	}
+}
+
+func TestUserToken(t *testing.T) {
+	c := must[*Client](t)(NewClient(testAppID, testSecret))
+	tok, err := c.UserToken("alice", 10*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims userClaims
+	if _, err := jwt.ParseWithClaims(tok, &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired()); err != nil {
+		t.Fatal(err)
+	}
+	if claims.TokenType != "user" || claims.Issuer != testAppID || claims.Subject != "alice" {
+		t.Errorf("claims %+v", claims)
+	}
+	if d := claims.ExpiresAt.Sub(claims.IssuedAt.Time); d != 10*time.Minute {
+		t.Errorf("lifetime %v", d)
+	}
+	if _, err := c.UserToken("", 0); err == nil {
+		t.Error("a token for an empty user id")
+	}
+}
+
+func TestSignature(t *testing.T) {
+	c := must[*Client](t)(NewClient(testAppID, testSecret))
+	mac := hmac.New(sha256.New, []byte(testSecret))
+	mac.Write([]byte("alice"))
+	want := strings.ToUpper(hex.EncodeToString(mac.Sum(nil)))
+	if got := c.Signature("alice"); got != want {
+		t.Errorf("Signature = %s, want %s", got, want)
+	}
+	if got := c.Signature("alice"); got != strings.ToUpper(got) || len(got) != 64 {
+		t.Errorf("signature %q is not 64 uppercase hex digits", got)
+	}
+}
+
+func TestNewTokenPerAttempt(t *testing.T) {
+	n := 0
+	c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
+		n++
+		if n < 3 {
+			writeJSON(w, http.StatusServiceUnavailable, `{}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, `{}`)
+	})
+	clock := time.Now().Add(-10 * time.Second)
+	c.minter.now = func() time.Time { clock = clock.Add(2 * time.Second); return clock }
+	if err := c.Conversations.Delete(context.Background(), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	reqs := ts.requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d attempts, want 3", len(reqs))
+	}
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		h := r.Header.Get("Authorization")
+		if seen[h] {
+			t.Error("a token was sent twice")
+		}
+		seen[h] = true
+		parseAppToken(t, h)
+	}
+}
+
+func BenchmarkAppToken(b *testing.B) {
+	m := newTokenMinter(testAppID, testSecret, time.Minute)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.authorization(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,276 @@
+package talkjs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// resetConn makes the server drop the connection without answering, after
+// it has read the whole request: an ambiguous failure.
+func resetConn(t *testing.T, w http.ResponseWriter) {
+	t.Helper()
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0) // send RST instead of FIN
+	}
+	_ = conn.Close()
+}
+
+// failFirst answers the first n requests with status (or a reset when
+// status is 0) and later ones with 200 and answer.
+func failFirst(t *testing.T, n int, status int, header http.Header, answer string) (handlerFunc, *atomic.Int32) {
+	var calls atomic.Int32
+	return func(w http.ResponseWriter, r *http.Request, op string) {
+		if int(calls.Add(1)) <= n {
+			if status == 0 {
+				resetConn(t, w)
+				return
+			}
+			for k, v := range header {
+				w.Header()[k] = v
+			}
+			writeJSON(w, status, `{"error":"Try later","message":"slow down"}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, answer)
+	}, &calls
+}
+
+func TestRetryOn429HonoursRetryAfter(t *testing.T) {
+	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
+	for _, tc := range []struct {
+		retryAfter string
+		min, max   time.Duration
+	}{
+		{"2", 2 * time.Second, 2 * time.Second},
+		{date, 60 * time.Second, 90 * time.Second}, // an HTTP date, 90s away, capped at 60s
+		{"7200", 60 * time.Second, 60 * time.Second},
+	} {
+		h, calls := failFirst(t, 1, http.StatusTooManyRequests, http.Header{"Retry-After": {tc.retryAfter}}, `{"id":"alice"}`)
+		c, ts := newTestServer(t, h, WithRetryPolicy(RetryPolicy{MaxRetries: 2, MaxRetryAfter: 60 * time.Second}))
+		u, err := c.Users.Get(context.Background(), "alice")
+		if err != nil || u.ID != "alice" {
+			t.Fatalf("Retry-After %s: %v %v", tc.retryAfter, u, err)
+		}
+		if calls.Load() != 2 {
+			t.Errorf("%d attempts, want 2", calls.Load())
+		}
+		w := ts.waits()
+		if len(w) != 1 || w[0] < tc.min || w[0] > tc.max {
+			t.Errorf("Retry-After %s: waited %v, want between %v and %v", tc.retryAfter, w, tc.min, tc.max)
+		}
+	}
+}
+
+func TestRetryOn503ThenGiveUpWithLastAnswer(t *testing.T) {
+	h, calls := failFirst(t, 100, http.StatusServiceUnavailable, nil, `{}`)
+	c, ts := newTestServer(t, h)
+	_, err := c.Conversations.Get(context.Background(), "c1")
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want *Error", err)
+	}
+	if calls.Load() != 4 || e.Attempts != 4 {
+		t.Errorf("%d attempts (error says %d), want 4", calls.Load(), e.Attempts)
+	}
+	if e.StatusCode != 503 || e.Message != "Try later" && e.Message != "slow down" || !strings.Contains(string(e.Body), "slow down") {
+		t.Errorf("error lost the last answer: %+v", e)
+	}
+	if !strings.Contains(err.Error(), "after 4 attempts") {
+		t.Errorf("error text %q does not count the attempts", err)
+	}
+	w := ts.waits()
+	if len(w) != 3 {
+		t.Fatalf("waits %v", w)
+	}
+	p := DefaultRetryPolicy()
+	for i, d := range w {
+		if d < 0 || d > p.BaseDelay<<i {
+			t.Errorf("wait %d = %v, above the backoff ceiling %v", i, d, p.BaseDelay<<i)
+		}
+	}
+}
+
+func TestRetryOnResetConnection(t *testing.T) {
+	h, calls := failFirst(t, 1, 0, nil, `{"id":"c1"}`)
+	c, _ := newTestServer(t, h)
+	conv, err := c.Conversations.Get(context.Background(), "c1")
+	if err != nil || conv.ID != "c1" {
+		t.Fatalf("%v %v", conv, err)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("%d attempts, want 2", calls.Load())
+	}
+}
+
+func TestKeyedSendRetriedWithSameKeys(t *testing.T) {
+	h, calls := failFirst(t, 1, 0, nil, `[{"id":"m1"}]`)
+	c, ts := newTestServer(t, h)
+	id, err := c.Messages.SendOne(context.Background(), "c1", UserMessage("alice", "hi"))
+	if err != nil || id != "m1" {
+		t.Fatalf("%q %v", id, err)
+	}
+	if calls.Load() != 2 {
+		t.Fatalf("%d attempts, want 2", calls.Load())
+	}
+	reqs := ts.requests()
+	if string(reqs[0].Body) != string(reqs[1].Body) || !strings.Contains(string(reqs[0].Body), `"idempotencyKey":"`) {
+		t.Errorf("retry changed the body or sent no key:\n%s\n%s", reqs[0].Body, reqs[1].Body)
+	}
+}
+
+func TestNoRetryAfterAmbiguousFailure(t *testing.T) {
+	cases := []struct {
+		name string
+		opts []Option
+		call func(c *Client) error
+	}{
+		{"import", nil, func(c *Client) error {
+			_, err := c.Import.Messages(context.Background(), "c1", []ImportMessage{{Sender: "a", Text: "x"}})
+			return err
+		}},
+		{"unkeyed send", []Option{WithoutIdempotencyKeys()}, func(c *Client) error {
+			_, err := c.Messages.Send(context.Background(), "c1", UserMessage("a", "x"))
+			return err
+		}},
+		{"batch", nil, func(c *Client) error {
+			_, err := c.Batch.Do(context.Background(), BatchGetUser("a"))
+			return err
+		}},
+		{"upload from a plain reader", nil, func(c *Client) error {
+			_, err := c.Files.Upload(context.Background(), "f.txt", io.LimitReader(strings.NewReader("data"), 4))
+			return err
+		}},
+	}
+	for _, tc := range cases {
+		for _, status := range []int{0, 500, 503} {
+			h, calls := failFirst(t, 1, status, nil, `[{"id":"m1"}]`)
+			c, _ := newTestServer(t, h, tc.opts...)
+			err := tc.call(c)
+			if err == nil {
+				t.Errorf("%s, status %d: no error", tc.name, status)
+			}
+			if calls.Load() != 1 {
+				t.Errorf("%s, status %d: %d attempts, want 1", tc.name, status, calls.Load())
+			}
+			assertNoSecret(t, "error", err.Error())
+		}
+	}
+}
+
+func TestUnsafeRequestsRetriedWhenNothingWasProcessed(t *testing.T) {
+	// A 429 means TalkJS turned the request away: even an import is retried.
+	h, calls := failFirst(t, 1, http.StatusTooManyRequests, nil, `{}`)
+	c, _ := newTestServer(t, h)
+	if _, err := c.Import.Messages(context.Background(), "c1", []ImportMessage{{Sender: "a", Text: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("import after 429: %d attempts, want 2", calls.Load())
+	}
+
+	// A dial error means nothing left the machine.
+	var dials atomic.Int32
+	failDial := func(next http.RoundTripper) http.RoundTripper {
+		return RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			if dials.Add(1) == 1 {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+			}
+			return next.RoundTrip(r)
+		})
+	}
+	c, ts := newTestServer(t, nil, WithMiddleware(failDial), WithoutIdempotencyKeys())
+	if _, err := c.Import.Messages(context.Background(), "c1", []ImportMessage{{Sender: "a", Text: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	dials.Store(0)
+	if _, err := c.Batch.Do(context.Background(), BatchGetUser("a")); err == nil {
+		// The canned {} answer is not a batch result: an error is
+		// expected, but only after the retry went through.
+		t.Log("batch answered")
+	}
+	if n := len(ts.requests()); n != 2 {
+		t.Errorf("after dial errors the server saw %d requests, want 2", n)
+	}
+}
+
+func TestRetriesOff(t *testing.T) {
+	h, calls := failFirst(t, 5, http.StatusServiceUnavailable, nil, `{}`)
+	c, _ := newTestServer(t, h, WithMaxRetries(0))
+	_, err := c.Users.Get(context.Background(), "a")
+	var e *Error
+	if !errors.As(err, &e) || e.Attempts != 1 || calls.Load() != 1 {
+		t.Errorf("err %v, %d calls; want one attempt", err, calls.Load())
+	}
+}
+
+func TestContextCancelledDuringBackoff(t *testing.T) {
+	h, calls := failFirst(t, 100, http.StatusTooManyRequests, http.Header{"Retry-After": {"20"}}, `{}`)
+	c, _ := newTestServer(t, h)
+	c.sleep = sleepCtx // really wait, so that the context must end it
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := c.Users.Get(ctx, "a")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("cancelling took %v", took)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if !errors.Is(err, ErrRateLimited) {
+		t.Errorf("err = %v lost the last status", err)
+	}
+	if calls.Load() != 1 {
+		t.Errorf("%d attempts, want 1", calls.Load())
+	}
+}
+
+func TestContextAlreadyDone(t *testing.T) {
+	c, ts := newTestServer(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := c.Conversations.Delete(ctx, "c1")
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v", err)
+	}
+	if len(ts.waits()) != 0 {
+		t.Errorf("waited %v after the context ended", ts.waits())
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	p := RetryPolicy{MaxRetries: 10, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, MaxRetryAfter: 3 * time.Second}
+	top := func(n int64) int64 { return n - 1 }
+	for n, want := range []time.Duration{100, 200, 400, 800, 1000, 1000} {
+		if got := p.backoff(n+1, 0, top); got != want*time.Millisecond {
+			t.Errorf("ceiling of retry %d = %v, want %v", n+1, got, want*time.Millisecond)
+		}
+	}
+	if got := p.backoff(1, 0, func(int64) int64 { return 0 }); got != 0 {
+		t.Errorf("full jitter should reach 0, got %v", got)
+	}
+	if got := p.backoff(1, 10*time.Second, top); got != 3*time.Second {
+		t.Errorf("Retry-After not capped: %v", got)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for v, want := range map[string]time.Duration{
+		"3": 3 * time.Second, "0": 0, "-1": 0, "": 0, "soon": 0,
+		now.Add(5 * time.Second).Format(http.TimeFormat): 5 * time.Second,
+		now.Add(-5 * time.Second).Format(http.TimeFormat): 0,
+	} {
+		if got := parseRetryAfter(v, now); got != want {
+			t.Errorf("parseRetryAfter(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
