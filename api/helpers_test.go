@@ -14,6 +14,7 @@ import (
 	"github.com/gotalkjs/talkjs-go/api"
 	"github.com/gotalkjs/talkjs-go/gen"
 	"github.com/gotalkjs/talkjs-go/openapi"
+	"github.com/oapi-codegen/nullable"
 )
 
 const (
@@ -231,3 +232,7 @@ func (e *env) getMsg(convID, msgID string) gen.Message {
 	check(e.t, resp, err, 200)
 	return *resp.JSON200
 }
+
+type nullableT[T any] = nullable.Nullable[T]
+
+func newNullable[T any](v T) nullable.Nullable[T] { return nullable.NewNullableWithValue(v) }
