@@ -9,6 +9,7 @@ import (
 	"github.com/gotalkjs/talkjs-go/bench"
 	"github.com/gotalkjs/talkjs-go/gen"
 	"github.com/gotalkjs/talkjs-go/openapi"
+	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
 type env struct {
@@ -17,6 +18,7 @@ type env struct {
 	hc    *http.Client
 	floor *bench.Floor
 	gen   *gen.ClientWithResponses
+	tj    *talkjs.Client
 }
 
 func newEnv(tb testing.TB, totalMessages int) *env {
@@ -37,8 +39,12 @@ func newEnv(tb testing.TB, totalMessages int) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tj, err := talkjs.NewClient(bench.AppID, bench.Secret, talkjs.WithBaseURL(srv.URL), talkjs.WithHTTPClient(hc))
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return &env{
-		srv: srv, fixed: fixed, hc: hc, gen: g,
+		srv: srv, fixed: fixed, hc: hc, gen: g, tj: tj,
 		floor: &bench.Floor{HTTP: hc, Base: srv.URL + "/v1/" + bench.AppID, Token: bench.Secret},
 	}
 }
@@ -47,6 +53,14 @@ func floorMessages(n int) []bench.FloorSend {
 	msgs := make([]bench.FloorSend, n)
 	for i := range msgs {
 		msgs[i] = bench.FloorSend{Type: "UserMessage", Sender: "user_1", Text: "Your parcel is on its way and should arrive on Thursday.", IdempotencyKey: "k" + string(rune('a'+i))}
+	}
+	return msgs
+}
+
+func talkjsMessages(n int) []talkjs.MessageInput {
+	msgs := make([]talkjs.MessageInput, n)
+	for i := range msgs {
+		msgs[i] = talkjs.UserMessage("user_1", "Your parcel is on its way and should arrive on Thursday.")
 	}
 	return msgs
 }
@@ -81,13 +95,22 @@ func BenchmarkGetConversation(b *testing.B) {
 			}
 		}
 	})
+	b.Run("way=talkjs", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c, err := e.tj.Conversations.Get(ctx, bench.ConversationID)
+			if err != nil || len(c.Participants) != 10 {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func BenchmarkSendMessage(b *testing.B) {
 	e := newEnv(b, 0)
 	ctx := context.Background()
 	for _, n := range []int{1, 10} {
-		fm, gm := floorMessages(n), genMessages(n)
+		fm, gm, tm := floorMessages(n), genMessages(n), talkjsMessages(n)
 		b.Run("n="+itoa(n)+"/way=floor", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -102,6 +125,15 @@ func BenchmarkSendMessage(b *testing.B) {
 			for b.Loop() {
 				res, err := e.gen.SendMessagesWithResponse(ctx, bench.ConversationID, nil, gm)
 				if err != nil || res.JSON200 == nil || len(*res.JSON200) != n {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("n="+itoa(n)+"/way=talkjs", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				ids, err := e.tj.Messages.Send(ctx, bench.ConversationID, tm...)
+				if err != nil || len(ids) != n {
 					b.Fatal(err)
 				}
 			}
@@ -127,6 +159,16 @@ func BenchmarkListMessagesPage(b *testing.B) {
 		for b.Loop() {
 			res, err := e.gen.ListMessagesWithResponse(ctx, bench.ConversationID, &gen.ListMessagesParams{Limit: &limit})
 			if err != nil || res.JSON200 == nil || len(*res.JSON200.Data) != bench.PageSize {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("way=talkjs", func(b *testing.B) {
+		b.ReportAllocs()
+		opts := &talkjs.ListOptions{Limit: bench.PageSize}
+		for b.Loop() {
+			page, err := e.tj.Messages.List(ctx, bench.ConversationID, opts)
+			if err != nil || len(page) != bench.PageSize {
 				b.Fatal(err)
 			}
 		}
