@@ -64,6 +64,10 @@ func (e *Error) Error() string {
 			b.WriteString(": ")
 			b.WriteString(e.Message)
 		}
+		if e.Err != nil {
+			b.WriteString(": ")
+			b.WriteString(e.Err.Error())
+		}
 	} else if e.Err != nil {
 		b.WriteString(e.Err.Error())
 	}
