@@ -52,8 +52,8 @@ func TestEveryOperation(t *testing.T) {
 			}},
 		{op: "getUser", method: "GET", path: "/users/alice",
 			answer: `{"id":"alice","name":"Alice","email":["a@example.com"],"photoUrl":null,"custom":{"k":"v"},"createdAt":1700000000000}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return c.Users.Get(ctx, "alice") },
-			want: &User{ID: "alice", Name: "Alice", Email: []string{"a@example.com"}, Custom: map[string]string{"k": "v"}, CreatedAt: 1700000000000}},
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.Users.Get(ctx, "alice") },
+			want:   &User{ID: "alice", Name: "Alice", Email: []string{"a@example.com"}, Custom: map[string]string{"k": "v"}, CreatedAt: 1700000000000}},
 		{op: "listUsers", method: "GET", path: "/users", query: url.Values{"limit": {"5"}, "startingAfter": {"bob"}},
 			answer: `{"data":[{"id":"carol","name":"Carol"}]}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
@@ -125,7 +125,9 @@ func TestEveryOperation(t *testing.T) {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.Participants.Email(ctx, "c1", "bob") },
 			want:   "reply+x@talkjs.example"},
 		{op: "markConversationReadByUser", method: "POST", path: "/conversations/c1/readBy/bob",
-			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.Participants.MarkRead(ctx, "c1", "bob") }},
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.Participants.MarkRead(ctx, "c1", "bob")
+			}},
 		{op: "markConversationRead", method: "PATCH", path: "/users/bob/conversations/c1", body: `{"readUntil":"sent"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return nil, c.Participants.SetReadMarker(ctx, "c1", "bob", ReadUntilSent())

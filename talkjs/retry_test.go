@@ -266,7 +266,7 @@ func TestBackoff(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{
 		"3": 3 * time.Second, "0": 0, "-1": 0, "": 0, "soon": 0,
-		now.Add(5 * time.Second).Format(http.TimeFormat): 5 * time.Second,
+		now.Add(5 * time.Second).Format(http.TimeFormat):  5 * time.Second,
 		now.Add(-5 * time.Second).Format(http.TimeFormat): 0,
 	} {
 		if got := parseRetryAfter(v, now); got != want {

@@ -1,0 +1,185 @@
+package talkjs
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// patternReader produces n bytes of a fixed pattern without holding them.
+type patternReader struct {
+	n, off   int64
+	produced atomic.Int64
+}
+
+func patternByte(i int64) byte { return byte(i % 251) }
+
+func (p *patternReader) Read(b []byte) (int, error) {
+	if p.off >= p.n {
+		return 0, io.EOF
+	}
+	k := min(int64(len(b)), p.n-p.off)
+	for i := range k {
+		b[i] = patternByte(p.off + i)
+	}
+	p.off += k
+	p.produced.Store(p.off)
+	return int(k), nil
+}
+
+// uploadHandler reads the multipart body part by part, checks the file
+// against the pattern and answers a token. It calls during(n) after each
+// chunk of the file part.
+func uploadHandler(t *testing.T, wantName string, got *atomic.Int64, during func(n int64)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, op string) {
+		ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
+			t.Errorf("Content-Type %q", r.Header.Get("Content-Type"))
+		}
+		mr, err := r.MultipartReader()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		var parts []string
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Errorf("multipart: %v", err)
+				return
+			}
+			parts = append(parts, part.FormName())
+			switch part.FormName() {
+			case "file":
+				if part.FileName() != wantName {
+					t.Errorf("file part filename %q", part.FileName())
+				}
+				buf := make([]byte, 64<<10)
+				var n int64
+				for {
+					k, err := part.Read(buf)
+					for i := range k {
+						if buf[i] != patternByte(n+int64(i)) {
+							t.Errorf("byte %d is wrong", n+int64(i))
+							return
+						}
+					}
+					n += int64(k)
+					if during != nil && k > 0 {
+						during(n)
+					}
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						t.Errorf("reading the file part: %v", err)
+						return
+					}
+				}
+				got.Store(n)
+			case "filename":
+				b, _ := io.ReadAll(part)
+				if string(b) != wantName {
+					t.Errorf("filename part %q", b)
+				}
+			}
+		}
+		if strings.Join(parts, ",") != "file,filename" {
+			t.Errorf("parts %v", parts)
+		}
+		writeJSON(w, http.StatusOK, `{"attachmentToken":"tok_big"}`)
+	}
+}
+
+func TestUploadStreamsTenMegabytes(t *testing.T) {
+	const size = 10 << 20
+	src := &patternReader{n: size}
+	var got atomic.Int64
+	var aheadAtOneMiB atomic.Int64
+	c, ts := newTestServer(t, uploadHandler(t, "big.bin", &got, func(n int64) {
+		if n >= 1<<20 && aheadAtOneMiB.Load() == 0 {
+			aheadAtOneMiB.Store(src.produced.Load())
+		}
+	}))
+	ts.skipBody = true // the validator would read the whole body into memory
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	token, err := c.Files.Upload(context.Background(), "big.bin", src)
+	runtime.ReadMemStats(&after)
+	if err != nil || token != "tok_big" {
+		t.Fatalf("%q %v", token, err)
+	}
+	if got.Load() != size {
+		t.Fatalf("server got %d bytes, want %d", got.Load(), size)
+	}
+	// Client and server together allocate far less than the file: nothing
+	// holds it whole.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/4 {
+		t.Errorf("uploading %d bytes allocated %d bytes", size, alloc)
+	}
+	// When the server had 1 MiB, the client had not read much further.
+	if ahead := aheadAtOneMiB.Load(); ahead == 0 || ahead > 3<<20 {
+		t.Errorf("when the server had 1 MiB the client had read %d bytes", ahead)
+	}
+}
+
+func TestUploadRetriesOnlyRewindableReaders(t *testing.T) {
+	for _, seekable := range []bool{true, false} {
+		var calls atomic.Int32
+		var got atomic.Int64
+		inner := uploadHandler(t, "f.bin", &got, nil)
+		c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
+			if calls.Add(1) == 1 {
+				_, _ = io.Copy(io.Discard, r.Body)
+				writeJSON(w, http.StatusServiceUnavailable, `{}`)
+				return
+			}
+			inner(w, r, op)
+		})
+		data := make([]byte, 100_000)
+		for i := range data {
+			data[i] = patternByte(int64(i))
+		}
+		var r io.Reader = bytes.NewReader(data)
+		if !seekable {
+			r = io.MultiReader(r) // hides Seek
+		}
+		token, err := c.Files.Upload(context.Background(), "f.bin", r)
+		if seekable {
+			if err != nil || token != "tok_big" || calls.Load() != 2 || got.Load() != int64(len(data)) {
+				t.Errorf("seekable: token %q err %v calls %d got %d", token, err, calls.Load(), got.Load())
+			}
+		} else if err == nil || calls.Load() != 1 {
+			t.Errorf("plain reader: err %v calls %d; want no retry", err, calls.Load())
+		}
+	}
+}
+
+func TestSendFile(t *testing.T) {
+	c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
+		switch op {
+		case "uploadFile":
+			writeJSON(w, http.StatusOK, `{"attachmentToken":"tok_1"}`)
+		case "sendMessages":
+			writeJSON(w, http.StatusOK, `[{"id":"m1"}]`)
+		}
+	})
+	id, err := c.Files.SendFile(context.Background(), "c1", "alice", "a.txt", strings.NewReader("hello"))
+	if err != nil || id != "m1" {
+		t.Fatalf("%q %v", id, err)
+	}
+	reqs := ts.requests()
+	if len(reqs) != 2 || !strings.Contains(string(reqs[1].Body), `"attachmentToken":"tok_1"`) || !strings.Contains(string(reqs[1].Body), `"sender":"alice"`) {
+		t.Errorf("requests %+v", reqs)
+	}
+}
