@@ -1,0 +1,85 @@
+package api_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gotalkjs/talkjs-go/gen"
+)
+
+func TestImportKeepsTimestampsAndReadBy(t *testing.T) {
+	e := newEnv(t)
+	e.conv("c1", "alice", "bob")
+	live := e.send("c1", userMsg("alice", "live"))[0] // at t0
+	old := t0.Add(-48 * time.Hour).UnixMilli()
+	older := t0.Add(-72 * time.Hour).UnixMilli()
+	r := must(t, e.raw("POST", "/import/conversations/c1/messages", `[
+		{"type":"UserMessage","sender":"bob","text":"old","timestamp":`+i64(old)+`,"readBy":["alice"],"custom":{"k":"v"}},
+		{"type":"UserMessage","sender":"alice","text":"older","createdAt":`+i64(older)+`},
+		{"type":"UserMessage","sender":"alice","text":"both","timestamp":`+i64(old)+`,"createdAt":1}
+	]`), 200)
+	var ids []gen.MessageRef
+	r.json(t, &ids)
+	if len(ids) != 3 {
+		t.Fatalf("answer %s", r.body)
+	}
+	m := e.getMsg("c1", *ids[0].Id)
+	if *m.CreatedAt != old || *m.Origin != gen.MessageOriginImport || !eq(*m.ReadBy, "alice") || (*m.Custom)["k"] != "v" {
+		t.Errorf("imported %+v readBy %v", m, *m.ReadBy)
+	}
+	if m := e.getMsg("c1", *ids[1].Id); *m.CreatedAt != older {
+		t.Errorf("createdAt (deprecated form) %d", *m.CreatedAt)
+	}
+	if m := e.getMsg("c1", *ids[2].Id); *m.CreatedAt != old {
+		t.Errorf("timestamp must win over createdAt: %d", *m.CreatedAt)
+	}
+	// Listed in time order, newest first: the live message stays last sent.
+	var order []string
+	for _, m := range e.srv.Messages("c1") {
+		order = append(order, m.Text.MustGet())
+	}
+	if !eq(order, "older", "old", "both", "live") {
+		t.Errorf("order %v", order)
+	}
+	if lm := e.getConv("c1").LastMessage.MustGet(); *lm.Id != live {
+		t.Errorf("last message %s", *lm.Id)
+	}
+	// Importing the same again stores it again.
+	must(t, e.raw("POST", "/import/conversations/c1/messages", `[{"type":"UserMessage","sender":"bob","text":"old","timestamp":`+i64(old)+`}]`), 200)
+	if n := len(e.srv.Messages("c1")); n != 5 {
+		t.Errorf("%d messages after a duplicate import", n)
+	}
+}
+
+func TestImportRules(t *testing.T) {
+	e := newEnv(t)
+	e.conv("c1", "alice")
+	e.user("outsider")
+	good := `{"type":"UserMessage","sender":"alice","text":"ok","timestamp":1}`
+	cases := []struct{ bad, want string }{
+		{`{"type":"UserMessage","sender":"outsider","text":"x"}`, "only participants"},
+		{`{"type":"SystemMessage","sender":"alice","text":"x"}`, "UserMessage"},
+		{`{"type":"UserMessage","sender":"alice"}`, "exactly one of"},
+		{`{"type":"UserMessage","sender":"alice","attachmentToken":"nope"}`, "attachmentToken"},
+	}
+	for _, c := range cases {
+		r := must(t, e.raw("POST", "/import/conversations/c1/messages", "["+good+","+c.bad+"]"), 400)
+		if msg := r.message(t); !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %q", c.bad, msg)
+		}
+	}
+	if n := e.srv.Counts().Messages; n != 0 {
+		t.Errorf("%d messages stored by rejected imports", n)
+	}
+	resp, err := e.c.ImportMessagesWithResponse(ctx, "ghost", nil, gen.ImportMessagesInput{{Type: gen.MessageTypeUserMessage, Sender: "alice", Text: ptr("x")}})
+	check(t, resp, err, 404)
+	resp, err = e.c.ImportMessagesWithResponse(ctx, "c1", nil, gen.ImportMessagesInput{{Type: gen.MessageTypeUserMessage, Sender: "alice", Text: ptr("x")}})
+	check(t, resp, err, 200)
+	if m := e.srv.Messages("c1"); len(m) != 1 || *m[0].CreatedAt != t0.UnixMilli() {
+		t.Errorf("import without a time: %+v", m)
+	}
+}
+
+func i64(v int64) string { return strconv.FormatInt(v, 10) }
