@@ -1,0 +1,87 @@
+package talkjs
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestNullableStates(t *testing.T) {
+	type in struct {
+		A Nullable[string]   `json:"a,omitzero"`
+		B Nullable[string]   `json:"b,omitzero"`
+		C Nullable[string]   `json:"c,omitzero"`
+		D Nullable[[]string] `json:"d,omitzero"`
+		E Nullable[int]      `json:"e,omitzero"`
+	}
+	b, err := json.Marshal(in{A: String("x"), B: Null[string](), D: Strings(), E: Value(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"a":"x","b":null,"d":[],"e":0}` {
+		t.Errorf("marshalled %s", b)
+	}
+	var back in
+	if err := json.Unmarshal([]byte(`{"a":"y","b":null}`), &back); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := back.A.Get(); !ok || v != "y" {
+		t.Errorf("a = %q, %v", v, ok)
+	}
+	if !back.B.IsNull() || back.B.IsZero() {
+		t.Error("b should be an explicit null")
+	}
+	if !back.C.IsZero() || back.C.IsNull() {
+		t.Error("c should be left out")
+	}
+	if _, ok := back.C.Get(); ok {
+		t.Error("a left-out field has a value")
+	}
+}
+
+func TestCustomInput(t *testing.T) {
+	b, _ := json.Marshal(UserInput{Custom: Custom(map[string]string{"plan": "pro"})})
+	if string(b) != `{"custom":{"plan":"pro"}}` {
+		t.Errorf("Custom: %s", b)
+	}
+	b, _ = json.Marshal(UserInput{Custom: Value(CustomInput{"gone": Null[string](), "also": {}}),
+		PushTokens: Value(PushTokens{"fcm:abc": Value(true), "apns:x": Null[bool]()})})
+	if string(b) != `{"custom":{"also":null,"gone":null},"pushTokens":{"apns:x":null,"fcm:abc":true}}` {
+		t.Errorf("removals: %s", b)
+	}
+	b, _ = json.Marshal(UserInput{})
+	if string(b) != `{}` {
+		t.Errorf("empty input: %s", b)
+	}
+}
+
+func TestNotifyJSON(t *testing.T) {
+	for n, want := range map[Notify]string{NotifyOn: "true", NotifyOff: "false", NotifyMentionsOnly: `"MentionsOnly"`} {
+		b, err := json.Marshal(n)
+		if err != nil || string(b) != want {
+			t.Errorf("%v: %s %v", n, b, err)
+		}
+		var back Notify
+		if err := json.Unmarshal(b, &back); err != nil || back != n {
+			t.Errorf("%s decoded as %v, %v", b, back, err)
+		}
+	}
+	b, _ := json.Marshal(JoinOptions{})
+	if string(b) != `{}` {
+		t.Errorf("default join options: %s", b)
+	}
+	var n Notify
+	if err := json.Unmarshal([]byte(`"Loud"`), &n); err == nil {
+		t.Error("an unknown notify value decoded")
+	}
+	if _, err := json.Marshal(Notify(9)); err == nil {
+		t.Error("an invalid Notify encoded")
+	}
+}
+
+func TestReadMarkerJSON(t *testing.T) {
+	for m, want := range map[ReadMarker]string{ReadUntilSent(): `"sent"`, ReadUntil(Time(1700000000123)): "1700000000123", {}: "0"} {
+		if b, _ := json.Marshal(m); string(b) != want {
+			t.Errorf("%+v: %s, want %s", m, b, want)
+		}
+	}
+}
