@@ -1,0 +1,103 @@
+// Package talkjstest runs an in-memory TalkJS server inside a Go test, the
+// way net/http/httptest runs an HTTP server:
+//
+//	func TestOrderChat(t *testing.T) {
+//		srv := talkjstest.NewServer(t)
+//		shop := NewShop(srv.Client) // the code under test, given a ready *talkjs.Client
+//		…
+//		conv, ok := srv.API.Conversation("order-42") // inspect what it stored
+//	}
+//
+// The server is package api's: it authenticates like TalkJS, rejects every
+// request the OpenAPI specification does not allow, and keeps its data in
+// memory. The test fails if the code under test sent a request that breaks
+// the specification, or if the server answered something the specification
+// does not describe; the server stops when the test ends.
+package talkjstest
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/gotalkjs/talkjs-go/api"
+	"github.com/gotalkjs/talkjs-go/talkjs"
+)
+
+// Server is a TalkJS server on loopback for one test.
+type Server struct {
+	// URL is the host root, such as http://127.0.0.1:41234; the API is
+	// under URL + "/v1/" + AppID. Give it to talkjs.WithBaseURL.
+	URL string
+	// AppID and Secret are the app id and secret key the server accepts.
+	AppID  string
+	Secret string
+	// Client is a ready client for the server.
+	Client *talkjs.Client
+	// API is the server itself, for its accessors (User, Conversation,
+	// Messages, Counts, File, Violations).
+	API *api.Server
+	// HTTP is the underlying httptest server.
+	HTTP *httptest.Server
+
+	mu           sync.Mutex
+	badResponses []error
+	allowInvalid bool
+}
+
+// NewServer starts a server for tb on 127.0.0.1 with the given options (see
+// package api: WithAppID, WithSecret, WithClock, WithRateLimit, WithFaults…).
+// Without WithAppID the app id is api.DefaultAppID; without WithSecret a
+// random secret is made. The server is closed in tb.Cleanup, which then
+// reports, with tb.Errorf, every request it received that broke the
+// specification (see AllowInvalidRequests) and every answer that did.
+func NewServer(tb testing.TB, opts ...api.Option) *Server {
+	tb.Helper()
+	s := &Server{}
+	check := api.WithResponseValidation(func(err error) {
+		s.mu.Lock()
+		s.badResponses = append(s.badResponses, err)
+		s.mu.Unlock()
+	})
+	s.API = api.NewServer(append([]api.Option{check}, opts...)...)
+	s.HTTP = httptest.NewServer(s.API)
+	s.URL, s.AppID, s.Secret = s.HTTP.URL, s.API.AppID(), s.API.Secret()
+	tb.Cleanup(s.close(tb))
+	c, err := talkjs.NewClient(s.AppID, s.Secret, talkjs.WithBaseURL(s.URL), talkjs.WithHTTPClient(s.HTTP.Client()))
+	if err != nil {
+		tb.Fatalf("talkjstest: client for the test server: %v", err)
+	}
+	s.Client = c
+	return s
+}
+
+// AllowInvalidRequests keeps the test from failing on requests that break
+// the specification, for a test that sends such requests on purpose to see
+// how its code handles the 400 answer.
+func (s *Server) AllowInvalidRequests() {
+	s.mu.Lock()
+	s.allowInvalid = true
+	s.mu.Unlock()
+}
+
+func (s *Server) close(tb testing.TB) func() {
+	return func() {
+		s.HTTP.Close()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.allowInvalid {
+			for _, v := range s.API.Violations() {
+				tb.Errorf("talkjstest: the test sent a request the TalkJS API does not allow: %v", v)
+			}
+		}
+		for _, err := range s.badResponses {
+			tb.Errorf("talkjstest: the server answered outside the specification (a bug in talkjs-go): %v", err)
+		}
+	}
+}
+
+// String describes the server without its secret.
+func (s *Server) String() string {
+	return fmt.Sprintf("talkjstest.Server{URL: %s, AppID: %s}", s.URL, s.AppID)
+}
