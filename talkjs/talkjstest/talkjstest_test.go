@@ -84,7 +84,7 @@ func (r *recordingTB) Errorf(format string, args ...any) {
 	r.mu.Unlock()
 }
 func (r *recordingTB) Fatalf(format string, args ...any) { r.Errorf(format, args...); panic("fatal") }
-func (r *recordingTB) Cleanup(f func())                 { r.cleanups = append(r.cleanups, f) }
+func (r *recordingTB) Cleanup(f func())                  { r.cleanups = append(r.cleanups, f) }
 func (r *recordingTB) finish() {
 	for i := len(r.cleanups) - 1; i >= 0; i-- {
 		r.cleanups[i]()
