@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
 // command is one subcommand, named by its words ("serve", "users get").
@@ -36,6 +38,9 @@ type stdio struct {
 	Out    io.Writer
 	Err    io.Writer
 	Getenv func(string) string
+	// ClientOptions are added to every client a command builds; tests use
+	// them to shorten retry waits.
+	ClientOptions []talkjs.Option
 }
 
 // errUsage marks an error caused by how the command was called; the usage is

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDemoShowsEveryFlow(t *testing.T) {
+	start := time.Now()
+	r := runWith(t, nil, "", "demo")
+	if r.code != 0 {
+		t.Fatalf("demo exit %d\n%s\n%s", r.code, r.out, r.err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("demo took %s, want under 5s", d)
+	}
+	if r.err != "" {
+		t.Errorf("demo wrote to stderr: %s", r.err)
+	}
+	for _, want := range []string{
+		"in-memory TalkJS server is running at http://127.0.0.1:",
+		"Users\n", "upserted 3 users: alice, bob, carol",
+		"A conversation\n", `order-1042  "Order #1042: running shoes"  custom.category=shoes`,
+		"Join with Read access and MentionsOnly", "carol  access Read      notify MentionsOnly",
+		"Change access", "carol may now write (ReadWrite)", "carol  access None      notify MentionsOnly",
+		"Leave", "carol left order-1042",
+		"Send user and system messages", "sent 3 messages: msg_",
+		"Edit a message", `now reads "Hi Bob, do the shoes come in size 43 or 44?" (edited at 20`,
+		"React", "👍 by bob",
+		"Upload a file and send it", "uploaded receipt-1042.txt (46 bytes)", "receipt-1042.txt, 46 bytes, http://127.0.0.1:",
+		"Mark read and unread", "at first:         alice has 3 unread", "after MarkRead:   alice has 0 unread", "after MarkUnread: alice has 3 unread",
+		"List with ordering and a custom filter", "oldest first: order-1042, order-1043, support-7",
+		`filter {"custom":{"category":["oneOf",["shoes","sandals"]]}}, newest first: order-1043, order-1042`,
+		"Import history with timestamps", `2019-03-04 09:15:00  alice "Is the store open on Sunday?" (origin import)`,
+		"Delete", "reading it now answers 404", "deleted every message of legacy-2019: 0 left", "deleted the 4 conversations",
+		"Done: 13 steps",
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", r.out)
+	}
+}
+
+func TestDemoRefusesRealAppWithoutYes(t *testing.T) {
+	r := runWith(t, map[string]string{"TALKJS_APP_ID": "app", "TALKJS_SECRET_KEY": "sk_test"}, "", "demo")
+	if r.code != 2 || !strings.Contains(r.err, "pass --yes") {
+		t.Fatalf("exit %d, stderr %q; want 2 and a hint about --yes", r.code, r.err)
+	}
+}
+
+func TestDemoWithYesUsesTheGivenApp(t *testing.T) {
+	e := newEnv(t)
+	out := e.ok("demo", "--yes")
+	if !strings.Contains(out, "against the app \"test_app\"") || !strings.Contains(out, "Done: 13 steps") {
+		t.Fatalf("output:\n%s", out)
+	}
+	if n := e.srv.Counts().Users; n != 3 {
+		t.Errorf("the app holds %d users, want the demo's 3", n)
+	}
+}

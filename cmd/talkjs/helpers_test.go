@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gotalkjs/talkjs-go/api"
+	"github.com/gotalkjs/talkjs-go/talkjs"
+)
+
+// env is a TalkJS server on loopback and the environment that points the
+// command line at it.
+type env struct {
+	t      *testing.T
+	srv    *api.Server
+	url    string
+	vars   map[string]string
+	client *talkjs.Client
+}
+
+func newEnv(t *testing.T, opts ...api.Option) *env {
+	t.Helper()
+	srv := api.NewServer(opts...)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	e := &env{t: t, srv: srv, url: hs.URL, vars: map[string]string{
+		talkjs.EnvAppID:     srv.AppID(),
+		talkjs.EnvSecretKey: srv.Secret(),
+		talkjs.EnvBaseURL:   hs.URL,
+	}}
+	c, err := talkjs.NewClient(srv.AppID(), srv.Secret(), talkjs.WithBaseURL(hs.URL), fastRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.client = c
+	return e
+}
+
+func fastRetries() talkjs.Option {
+	return talkjs.WithRetryPolicy(talkjs.RetryPolicy{MaxRetries: 5, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond})
+}
+
+// result is what one command line printed and how it exited.
+type result struct {
+	code     int
+	out, err string
+}
+
+// run runs the command line args in-process with e's environment.
+func (e *env) run(stdin string, args ...string) result {
+	e.t.Helper()
+	return runWith(e.t, e.vars, stdin, args...)
+}
+
+func runWith(t *testing.T, vars map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	st := &stdio{
+		In:            strings.NewReader(stdin),
+		Out:           &out,
+		Err:           &errb,
+		Getenv:        func(k string) string { return vars[k] },
+		ClientOptions: []talkjs.Option{fastRetries()},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code := run(ctx, st, args)
+	return result{code, out.String(), errb.String()}
+}
+
+// ok runs args, fails the test unless they exit 0, and returns the output.
+func (e *env) ok(args ...string) string {
+	e.t.Helper()
+	r := e.run("", args...)
+	if r.code != 0 {
+		e.t.Fatalf("talkjs %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.out, r.err)
+	}
+	return r.out
+}
+
+// okJSON runs args with --json and decodes the output into v.
+func (e *env) okJSON(v any, args ...string) {
+	e.t.Helper()
+	out := e.ok(append(args, "--json")...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		e.t.Fatalf("talkjs %s: output is not JSON: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
