@@ -4,10 +4,14 @@ OAPI      := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPEC      := openapi/talkjs-openapi.yml
 GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
-.PHONY: all test generate check-generated lint lint-spec fmt vet
+.PHONY: all test generate check-generated lint lint-spec fmt vet demo
 REDOCLY   := @redocly/cli@2.77.0
 
 all: test
+
+## demo: walk through every TalkJS flow on an embedded in-memory server
+demo:
+	$(GO) run ./cmd/talkjs demo
 
 ## generate: regenerate gen/ from the spec (run after editing openapi/talkjs-openapi.yml)
 generate:
