@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gotalkjs/talkjs-go/api"
+)
+
+var serveCommand = &command{
+	Name:    "serve",
+	Summary: "Run the in-memory TalkJS-compatible server until interrupted",
+	Usage:   "[--addr HOST:PORT] [--app-id ID] [--secret KEY] [--rate-limit RPS[:BURST]] [--faults 503=P,502=P,cut=P,seed=N] [--log]",
+	Example: `talkjs serve
+talkjs serve --addr 127.0.0.1:8080 --app-id myapp --secret sk_test_local
+talkjs serve --rate-limit 5:10 --faults 503=0.05,502=0.01,cut=0.01,seed=42`,
+}
+
+func init() {
+	serveCommand.Run = runServe
+	register(serveCommand)
+}
+
+// serveShutdownTimeout bounds how long requests in flight may take to finish
+// once the server is told to stop.
+const serveShutdownTimeout = 5 * time.Second
+
+func runServe(ctx context.Context, st *stdio, args []string) error {
+	fs := newFlagSet(serveCommand, st)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	appID := fs.String("app-id", api.DefaultAppID, "the app id the server answers for")
+	secret := fs.String("secret", "", "the secret key it accepts (default: a random one, printed at start)")
+	rate := fs.String("rate-limit", "", "limit requests to RPS per second with bursts of BURST (default BURST: RPS rounded up), answering 429 beyond it")
+	faults := fs.String("faults", "", "misbehave on purpose: share of requests answered 503 (before processing), 502 (after) or cut off (after); seed makes a run replayable")
+	logRequests := fs.Bool("log", false, "log every request to standard error")
+	maxFile := fs.Int64("max-file-bytes", api.DefaultMaxFileBytes, "largest file an upload may carry")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if *appID == "" || strings.ContainsAny(*appID, "/?#% ") {
+		return fmt.Errorf("%w: --app-id must be non-empty without / ? # %% or spaces", errUsage)
+	}
+	opts := []api.Option{api.WithAppID(*appID), api.WithMaxFileBytes(*maxFile)}
+	if *secret != "" {
+		opts = append(opts, api.WithSecret(*secret))
+	}
+	var notes []string
+	if *rate != "" {
+		rps, burst, err := parseRateLimit(*rate)
+		if err != nil {
+			return fmt.Errorf("%w: --rate-limit: %v", errUsage, err)
+		}
+		opts = append(opts, api.WithRateLimit(rps, burst))
+		notes = append(notes, fmt.Sprintf("rate limit: %g requests/s, bursts of %d", rps, burst))
+	}
+	if *faults != "" {
+		f, err := parseFaults(*faults)
+		if err != nil {
+			return fmt.Errorf("%w: --faults: %v", errUsage, err)
+		}
+		opts = append(opts, api.WithFaults(f))
+		notes = append(notes, fmt.Sprintf("faults: 503=%g,502=%g,cut=%g,seed=%d", f.Unavailable, f.BadGateway, f.Cut, f.Seed))
+	}
+	if *logRequests {
+		opts = append(opts, api.WithLogger(slog.New(slog.NewTextHandler(st.Err, nil))))
+	}
+	srv := api.NewServer(opts...)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(st.Out, "TalkJS server listening on %s (the API is under %s/v1/%s/)\n", base, base, srv.AppID())
+	fmt.Fprintf(st.Out, "  app id:  %s\n  secret:  %s\n", srv.AppID(), srv.Secret())
+	for _, n := range notes {
+		fmt.Fprintf(st.Out, "  %s\n", n)
+	}
+	fmt.Fprintf(st.Out, "Point a client at it:\n  export TALKJS_BASE_URL=%s TALKJS_APP_ID=%s TALKJS_SECRET_KEY=%s\n", base, srv.AppID(), srv.Secret())
+	fmt.Fprintln(st.Out, "Data lives in memory only. Stop with Ctrl+C.")
+
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	<-served
+	if err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	fmt.Fprintln(st.Out, "Server stopped.")
+	return nil
+}
+
+// parseRateLimit reads RPS[:BURST].
+func parseRateLimit(s string) (float64, int, error) {
+	rs, bs, hasBurst := strings.Cut(s, ":")
+	rps, err := strconv.ParseFloat(rs, 64)
+	if err != nil || rps <= 0 || math.IsInf(rps, 0) {
+		return 0, 0, fmt.Errorf("%q: the rate must be a number of requests per second above 0", rs)
+	}
+	burst := int(math.Ceil(rps))
+	if hasBurst {
+		burst, err = strconv.Atoi(bs)
+		if err != nil || burst < 1 {
+			return 0, 0, fmt.Errorf("%q: the burst must be a whole number of at least 1", bs)
+		}
+	}
+	return rps, burst, nil
+}
+
+// parseFaults reads a comma-separated list of 503=P, 502=P, cut=P and
+// seed=N. Without a seed one is drawn at random (and printed at start, so
+// the run can be replayed).
+func parseFaults(s string) (api.Faults, error) {
+	var f api.Faults
+	hasSeed := false
+	for _, item := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if !ok {
+			return f, fmt.Errorf("%q: want KEY=VALUE", item)
+		}
+		if k == "seed" {
+			seed, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return f, fmt.Errorf("seed %q: want a whole number", v)
+			}
+			f.Seed, hasSeed = seed, true
+			continue
+		}
+		p, err := strconv.ParseFloat(v, 64)
+		if err != nil || p < 0 || p > 1 {
+			return f, fmt.Errorf("%s=%s: the share must be a number from 0 to 1", k, v)
+		}
+		switch k {
+		case "503":
+			f.Unavailable = p
+		case "502":
+			f.BadGateway = p
+		case "cut":
+			f.Cut = p
+		default:
+			return f, fmt.Errorf("%q: the kinds are 503, 502, cut and seed", k)
+		}
+	}
+	if f.Unavailable+f.BadGateway+f.Cut > 1 {
+		return f, errors.New("the shares add up to more than 1")
+	}
+	if !hasSeed {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		f.Seed = binary.BigEndian.Uint64(b[:]) >> 1
+	}
+	return f, nil
+}
