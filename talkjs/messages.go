@@ -137,11 +137,26 @@ func (m *MessageInput) check(arg string) error {
 	return nil
 }
 
+// keyLen is the length of a generated idempotency key: 128 bits in hex.
+const keyLen = 32
+
 // newIdempotencyKey returns 128 random bits in hex.
-func newIdempotencyKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails
-	return hex.EncodeToString(b[:])
+func newIdempotencyKey() string { return newIdempotencyKeys(1) }
+
+// newIdempotencyKeys returns n keys of keyLen characters concatenated, so
+// that a whole chunk of messages costs one allocation.
+func newIdempotencyKeys(n int) string {
+	if n == 0 {
+		return ""
+	}
+	var raw [16 * MaxMessagesPerRequest]byte
+	b := raw[:0]
+	if n > MaxMessagesPerRequest {
+		b = make([]byte, 0, 16*n)
+	}
+	b = b[:16*n]
+	_, _ = rand.Read(b) // never fails
+	return hex.EncodeToString(b)
 }
 
 // MaxMessagesPerRequest is how many messages TalkJS accepts in one send or
@@ -197,9 +212,16 @@ func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, 
 	if !s.c.noIdemKey {
 		cp := make([]MessageInput, len(msgs))
 		copy(cp, msgs)
+		missing := 0
 		for i := range cp {
 			if cp[i].IdempotencyKey == "" {
-				cp[i].IdempotencyKey = newIdempotencyKey()
+				missing++
+			}
+		}
+		keys := newIdempotencyKeys(missing)
+		for i := range cp {
+			if cp[i].IdempotencyKey == "" {
+				cp[i].IdempotencyKey, keys = keys[:keyLen], keys[keyLen:]
 			}
 		}
 		msgs = cp

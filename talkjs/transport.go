@@ -12,6 +12,7 @@ import (
 	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -103,8 +104,9 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 				r.Body = io.NopCloser(bytes.NewReader(cl.body))
 			}
 		}
-		var wrote atomic.Bool
+		var wrote *atomic.Bool // set once the request headers are written
 		if cl.safety == notReplayable && cl.stream == nil {
+			wrote = new(atomic.Bool)
 			r = r.WithContext(httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{
 				WroteHeaders: func() { wrote.Store(true) },
 			}))
@@ -132,7 +134,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 			switch {
 			case bodyRead != nil:
 				maySeen = maySeen && bodyRead.Load()
-			case cl.safety == notReplayable:
+			case wrote != nil:
 				maySeen = maySeen && wrote.Load()
 			}
 			retryable := canResend && (cl.safety == idempotent || !maySeen)
@@ -223,16 +225,30 @@ func (c *Client) logAttempt(ctx context.Context, req *http.Request, attempt, sta
 // decode reads a 2xx answer into out and closes the body.
 func (c *Client) decode(resp *http.Response, out any, req *http.Request, attempt int) error {
 	defer resp.Body.Close()
-	if out == nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			return &Error{StatusCode: resp.StatusCode, Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt,
+				Message: "the answer is not the JSON expected", Err: fmt.Errorf("decode response: %w", err)}
+		}
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return &Error{StatusCode: resp.StatusCode, Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt,
-			Message: "the answer is not the JSON expected", Err: fmt.Errorf("decode response: %w", err)}
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	drain(resp.Body)
 	return nil
+}
+
+var drainBufs = sync.Pool{New: func() any { return new([512]byte) }}
+
+// drain reads what is left of a body (up to 64 KiB), so that the
+// connection can be reused.
+func drain(body io.Reader) {
+	buf := drainBufs.Get().(*[512]byte)
+	for n := 0; n < 64<<10; {
+		k, err := body.Read(buf[:])
+		n += k
+		if err != nil {
+			break
+		}
+	}
+	drainBufs.Put(buf)
 }
 
 // responseError turns a non-2xx answer into an *Error and closes the body.
