@@ -192,9 +192,14 @@ func TestEditMessage(t *testing.T) {
 	if c := *m.Custom; len(c) != 2 || c["b"] != "2" || c["c"] != "3" {
 		t.Errorf("custom %v", c)
 	}
-	must(t, e.raw("PUT", "/conversations/c1/messages/"+id, `{"text":"hello!","markEdited":true}`), 200)
-	if m := e.getMsg("c1", id); m.EditedAt.MustGet() != t0.Add(time.Minute).UnixMilli() || *m.CreatedAt != t0.UnixMilli() {
-		t.Errorf("editedAt %v createdAt %d", m.EditedAt, *m.CreatedAt)
+	ok200(t)(e.c.EditMessageWithResponse(ctx, "c1", id, nil, gen.EditMessageInput{Text: ptr("hello!"), MarkEdited: ptr(true)}))
+	if m := e.getMsg("c1", id); m.EditedAt.MustGet() != t0.Add(time.Minute).UnixMilli() || *m.CreatedAt != t0.UnixMilli() || m.Text.MustGet() != "hello!" {
+		t.Errorf("editedAt %v createdAt %d text %v", m.EditedAt, *m.CreatedAt, m.Text)
+	}
+	// custom null clears the custom data.
+	must(t, e.raw("PUT", "/conversations/c1/messages/"+id, `{"custom":null}`), 200)
+	if m := e.getMsg("c1", id); len(*m.Custom) != 0 {
+		t.Errorf("custom %v", *m.Custom)
 	}
 	must(t, e.raw("PUT", "/conversations/c1/messages/msg_nope", `{"text":"x"}`), 404)
 }

@@ -48,7 +48,8 @@ func TestUpdateParticipantChangesOnlySentFields(t *testing.T) {
 	e := newEnv(t)
 	e.conv("c1", "alice", "bob")
 	must(t, e.raw("PATCH", "/conversations/c1/participants/bob", `{"notify":"MentionsOnly"}`), 200)
-	must(t, e.raw("PATCH", "/conversations/c1/participants/bob", `{"access":"None"}`), 200)
+	none := gen.AccessNone
+	ok200(t)(e.c.UpdateParticipantWithResponse(ctx, "c1", "bob", nil, gen.ParticipationUpdate{Access: &none}))
 	p := (*e.getConv("c1").Participants)["bob"]
 	if *p.Access != gen.AccessNone || notifyOf(t, p) != `"MentionsOnly"` {
 		t.Errorf("bob %+v notify %s", p, notifyOf(t, p))
