@@ -1,12 +1,3 @@
-// Package api is an in-memory server that behaves like the TalkJS REST API as
-// its documentation describes it. It serves /v1/{appId}/… for one app,
-// authenticates every request like TalkJS, validates every request against
-// the embedded OpenAPI specification before any handler runs, and keeps all
-// data in memory. It backs this module's tests, the talkjstest package for
-// users' tests, and the `talkjs serve` command.
-//
-// Where TalkJS's documentation is silent the server makes a choice and says
-// so in the doc comment of the handler concerned.
 package api
 
 import (

@@ -1,0 +1,63 @@
+// Package api is an in-memory server that behaves like the TalkJS REST API as
+// its documentation describes it. It serves /v1/{appId}/… for one app,
+// authenticates every request like TalkJS, validates every request against
+// the embedded OpenAPI specification before any handler runs, and keeps all
+// data in memory. It backs this module's tests, package talkjstest for
+// users' tests, and the `talkjs serve` command.
+//
+//	srv := api.NewServer(api.WithAppID("myapp"), api.WithSecret("sk_test_…"))
+//	http.ListenAndServe("127.0.0.1:8080", srv)
+//
+// # Requests
+//
+// Each request passes, in order: an injected 503 (WithFaults), the app id
+// (any other is 404), the rate limit (WithRateLimit; 429 with Retry-After),
+// authentication (the secret key as bearer token, or an HS256 JWT signed with
+// it with tokenType "app", iss the app id and, when exp is given, not expired
+// by the wall clock; anything else is 401), the body limit (413), validation
+// against the spec (400, or 404/405 for a path or method the spec does not
+// have, with one readable sentence as message), then the handler; after it,
+// an injected 502 or cut connection. Errors are JSON {"error", "message"}
+// (plus "errors" per user id for a batch user upsert).
+//
+// # Choices where TalkJS's documentation is silent
+//
+//   - Users are listed newest first. Lists take startingAfter as an id; an
+//     unknown id is 400. Without limit a page has 10 items.
+//   - Conversation participants must be existing users (400 from a
+//     conversation PUT, 404 from a participant PUT); joining sets joinedAt,
+//     a later PUT of the participation keeps it and the read marker.
+//   - Leaving, PATCHing a participation, removing a reaction, or marking
+//     read for a user who does not take part / has not reacted is 404.
+//     Reacting needs a participant (400).
+//   - Read state is a marker per participant: a message is read by a user
+//     when the marker covers it, or when it was imported with the user in
+//     readBy. Sending marks the conversation read for the sender up to the
+//     new message. POST …/readBy/{userId} and readUntil "sent" read
+//     everything; a readUntil timestamp makes later messages unread. readBy
+//     of a message never lists its sender; everyoneReadUntil is the lowest
+//     marker once every participant has one.
+//   - A send is checked whole before anything is stored. Exactly one of
+//     text, attachmentToken, content or location; content blocks are kept as
+//     the text they hold. A SystemMessage carries no location. A repeated
+//     idempotencyKey (same conversation, within 24 hours of the server's
+//     clock) answers the first message's id, also within one request.
+//   - Import needs UserMessages by participants; a message without timestamp
+//     or createdAt gets the current time. Imports are listed by their time.
+//   - Uploaded files are served without authentication at
+//     /files/{token}/{filename} (a 32-character random token, like a CDN
+//     URL). A file is deleted with the last message that carries it.
+//   - Batch runs its operations in order through the same validation and
+//     handlers, without rate limit or faults; a malformed entry makes the
+//     whole batch 400 before anything runs. A batch cannot hold a batch.
+//   - Presence set with the deprecated PUT …/presence is returned by GET and
+//     by POST /presences, each online user as one session: a focused widget
+//     when visible, a background session otherwise.
+//   - API versions: before 2021-02-09 lists are createdAt DESC and offsetTs is
+//     ignored; before 2024-01-01 listing a missing user's conversations is an
+//     empty list (404 otherwise, also without a version header).
+//
+// The server is safe for concurrent use; one lock guards the store.
+// Messages are kept per conversation in time order with an index by id, so
+// a send is an append.
+package api
