@@ -24,7 +24,8 @@ import (
 // Waits grow exponentially from BaseDelay with full jitter, capped at
 // MaxDelay; a Retry-After header (seconds or an HTTP date) replaces the
 // computed wait, capped at MaxRetryAfter. Every wait ends early when the
-// context is done.
+// context is done, and a wait that would outlast the context's deadline is
+// not begun: the call returns the last error at once.
 type RetryPolicy struct {
 	// MaxRetries is how many times a request may be repeated; 0 means never.
 	MaxRetries int

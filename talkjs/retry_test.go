@@ -274,3 +274,15 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestNoWaitPastTheDeadline(t *testing.T) {
+	h, calls := failFirst(t, 100, http.StatusTooManyRequests, http.Header{"Retry-After": {"20"}}, `{}`)
+	c, ts := newTestServer(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := c.Users.Get(ctx, "a")
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != 429 || e.RetryAfter != 20*time.Second || calls.Load() != 1 || len(ts.waits()) != 0 {
+		t.Errorf("err %v, %d calls, waits %v: want the 429 at once", err, calls.Load(), ts.waits())
+	}
+}

@@ -172,6 +172,11 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 // returned error is the last attempt's, with the context error as its cause.
 func (c *Client) wait(ctx context.Context, req *http.Request, attempt int, retryAfter time.Duration, last *Error) error {
 	d := c.retry.backoff(attempt, retryAfter, c.random)
+	if deadline, ok := ctx.Deadline(); ok && c.now().Add(d).After(deadline) {
+		// The context would end during the wait: give up now, with the
+		// last answer, instead of sleeping into a certain failure.
+		return last
+	}
 	if c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelInfo, "talkjs: retrying",
 			slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()),
