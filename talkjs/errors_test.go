@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gotalkjs/talkjs-go/gen"
 )
 
 func TestErrorIs(t *testing.T) {
@@ -219,5 +222,50 @@ func TestNewClientFromEnv(t *testing.T) {
 	c, err = NewClientFromEnv(WithBaseURL("http://override:1"))
 	if err != nil || c.ServerURL() != "http://override:1/v1/envApp/" {
 		t.Errorf("option after env: %v %v", c, err)
+	}
+}
+
+// TestNoSecretInAnyFailure collects the error text of every kind of
+// failure and checks none holds the secret key or a token.
+func TestNoSecretInAnyFailure(t *testing.T) {
+	var texts []string
+	record := func(err error) {
+		if err == nil {
+			t.Error("expected an error")
+			return
+		}
+		texts = append(texts, err.Error(), fmt.Sprintf("%+v", err))
+		var e *Error
+		if errors.As(err, &e) {
+			texts = append(texts, string(e.Body), e.Message)
+		}
+	}
+	ctx := context.Background()
+	echo := func(w http.ResponseWriter, r *http.Request, op string) {
+		writeJSON(w, http.StatusInternalServerError, fmt.Sprintf(`{"message":%q}`, r.Header.Get("Authorization")))
+	}
+	for _, opts := range [][]Option{nil, {WithLegacySecretKeyAuth()}} {
+		c, _ := newTestServer(t, echo, opts...)
+		_, err := c.Users.Get(ctx, "a") // retried, then the last 500
+		record(err)
+		c, _ = newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) { resetConn(t, w) }, opts...)
+		_, err = c.Import.Messages(ctx, "c1", []ImportMessage{{Sender: "a", Text: "x"}}) // transport error
+		record(err)
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		record(c.Conversations.Delete(cctx, "c1")) // context error
+		c, _ = newTestServer(t, nil, append(opts, WithRequestValidation())...)
+		cl, _ := newJSONCall([]MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
+			return gen.NewSendMessagesRequestWithBody(c.server, "c1", nil, ct, body)
+		})
+		record(c.do(ctx, cl)) // validation error
+		_, err = c.Messages.Send(ctx, "c1", MessageInput{})
+		record(err) // argument error
+	}
+	for _, s := range texts {
+		assertNoSecret(t, "error output", s)
+	}
+	if len(texts) < 20 {
+		t.Errorf("only %d texts collected", len(texts))
 	}
 }
