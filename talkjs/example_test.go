@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -68,6 +70,14 @@ func fakeTalkJS() *httptest.Server {
 			page = append(page, users[id])
 		}
 		answer(w, 200, map[string]any{"data": page})
+	})
+	mux.HandleFunc("GET /v1/{app}/conversations", func(w http.ResponseWriter, r *http.Request) {
+		// Real TalkJS applies the filter; this fake only shows it arrived.
+		fmt.Println("server got filter", r.URL.Query().Get("filter"))
+		answer(w, 200, map[string]any{"data": []any{
+			map[string]any{"id": "order-41", "custom": map[string]string{"status": "open"}},
+			map[string]any{"id": "order-42", "custom": map[string]string{"status": "open"}},
+		}})
 	})
 	mux.HandleFunc("PUT /v1/{app}/conversations/{id}", func(w http.ResponseWriter, r *http.Request) {
 		answer(w, 200, struct{}{})
@@ -258,4 +268,47 @@ func ExampleClient_Signature() {
 	fmt.Println(client.Signature("alice"))
 	// Output:
 	// 8603F90D9F2BFA45DD8615BF114750305321F3ED99C7D6A2ED3B160EB1E8427A
+}
+
+// NewClient takes the app id and secret key from the TalkJS dashboard;
+// options adjust the rest.
+func ExampleNewClient() {
+	client, err := talkjs.NewClient("tApp", "sk_test_secret",
+		talkjs.WithAPIVersion("2021-02-09"),
+		talkjs.WithMaxRetries(5),
+		talkjs.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, nil))),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client.ServerURL())
+
+	_, err = talkjs.NewClient("", "sk_test_secret")
+	fmt.Println(err)
+	// Output:
+	// https://api.talkjs.com/v1/tApp/
+	// talkjs: invalid argument appID: must not be empty
+}
+
+// Conversation lists take a filter: build it with package talkjs/filter,
+// or write the JSON by hand with RawFilter.
+func ExampleConversationsService_All() {
+	srv := fakeTalkJS()
+	defer srv.Close()
+	client, _ := talkjs.NewClient("tApp", "sk_test_secret", talkjs.WithBaseURL(srv.URL))
+
+	opts := &talkjs.ConversationListOptions{
+		Filter:  talkjs.RawFilter(`{"custom":{"status":["==","open"]}}`),
+		OrderBy: talkjs.OrderByCreatedAt,
+	}
+	for conv, err := range client.Conversations.All(context.Background(), opts) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(conv.ID, conv.Custom["status"])
+	}
+	// Output:
+	// server got filter {"custom":{"status":["==","open"]}}
+	// order-41 open
+	// order-42 open
 }
