@@ -1,0 +1,343 @@
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gotalkjs/talkjs-go/talkjs"
+)
+
+// convRun imports the messages of one conversation, in order.
+type convRun struct {
+	im   *Importer
+	id   string
+	msgs []*message
+	// hashes[i] fingerprints msgs[:i].
+	hashes []string
+	// skip marks positions refused by TalkJS (in this run or an earlier one).
+	skip map[int]bool
+}
+
+// errStop ends a conversation's import without ending the others'.
+var errStop = errors.New("stop this conversation")
+
+func (im *Importer) importConversation(ctx context.Context, id string, msgs []*message) error {
+	r := &convRun{im: im, id: id, msgs: msgs, skip: map[int]bool{}}
+	r.hashes = make([]string, len(msgs)+1)
+	h := sha256.New()
+	r.hashes[0] = hex.EncodeToString(h.Sum(nil))
+	for i, m := range msgs {
+		b, _ := json.Marshal(m.msg)
+		h.Write(b)
+		h.Write([]byte{'\n'})
+		r.hashes[i+1] = hex.EncodeToString(h.Sum(nil))
+	}
+	err := r.run(ctx)
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+func (r *convRun) run(ctx context.Context) error {
+	im := r.im
+	st := im.cp.get(r.id)
+	if st.Done > len(r.msgs) || st.Hash != "" && st.Hash != r.hashes[st.Done] {
+		im.uncertainNote(r.id, nil, "the checkpoint says messages of this conversation were imported that differ from the input's; "+
+			"the input changed since then, so nothing was sent for it (use a new checkpoint only after checking what TalkJS holds)")
+		im.settled.Add(int64(len(r.msgs)))
+		return errStop
+	}
+	for at, why := range st.Rejected {
+		if at < len(r.msgs) {
+			r.skip[at] = true
+			if at < st.Done {
+				m := r.msgs[at]
+				im.reject(m.line, m.raw, why+" (in an earlier run)")
+			}
+		}
+	}
+	im.mu.Lock()
+	im.sum.Earlier += st.Done - r.skippedBelow(st.Done)
+	im.mu.Unlock()
+	im.settled.Add(int64(st.Done))
+	pos := st.Done
+	if st.Pending != nil {
+		from, to := st.Pending[0], st.Pending[1]
+		if from != pos || to > len(r.msgs) || to <= from {
+			im.uncertainNote(r.id, nil, "the checkpoint's last request does not fit the input; nothing was sent for this conversation")
+			im.settled.Add(int64(len(r.msgs) - pos))
+			return errStop
+		}
+		im.note("%s: a request of an earlier run (lines %s) may or may not have been stored; reading the conversation back", r.id, r.lines(from, to))
+		next, err := r.resolve(ctx, from, to)
+		if err != nil {
+			return err
+		}
+		pos = next
+	}
+	for pos < len(r.msgs) {
+		next, err := r.send(ctx, pos, min(pos+talkjs.MaxMessagesPerRequest, len(r.msgs)))
+		if err != nil {
+			return err
+		}
+		pos = next
+	}
+	return nil
+}
+
+func (r *convRun) skippedBelow(n int) int {
+	k := 0
+	for at := range r.skip {
+		if at < n {
+			k++
+		}
+	}
+	return k
+}
+
+func (r *convRun) lines(from, to int) string {
+	if to-from == 1 {
+		return fmt.Sprint(r.msgs[from].line)
+	}
+	return fmt.Sprintf("%d…%d", r.msgs[from].line, r.msgs[to-1].line)
+}
+
+func (r *convRun) lineList(from, to int) []int {
+	out := make([]int, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, r.msgs[i].line)
+	}
+	return out
+}
+
+// done records msgs[:to] as settled.
+func (r *convRun) done(to int) error {
+	return r.im.cp.write(record{Conv: r.id, Op: "done", To: to, Hash: r.hashes[to]})
+}
+
+// send imports msgs[from:to] (all of them unsettled and none skipped),
+// dealing with every failure, and returns the position to go on from.
+func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
+	im := r.im
+	for attempt := 1; ; attempt++ {
+		chunk := make([]talkjs.ImportMessage, 0, to-from)
+		for _, m := range r.msgs[from:to] {
+			chunk = append(chunk, m.msg)
+		}
+		// Write ahead: if this process dies before the answer is
+		// recorded, the next run knows to read back before sending.
+		if err := im.cp.write(record{Conv: r.id, Op: "send", From: from, To: to}); err != nil {
+			return from, err
+		}
+		im.mu.Lock()
+		im.sum.Requests++
+		im.mu.Unlock()
+		_, err := im.c.Import.Messages(ctx, r.id, chunk)
+		if err == nil {
+			if err := r.done(to); err != nil {
+				return from, err
+			}
+			im.imported.Add(int64(to - from))
+			im.settled.Add(int64(to - from))
+			im.mu.Lock()
+			im.sum.Imported += to - from
+			im.mu.Unlock()
+			return to, nil
+		}
+		if ctx.Err() != nil {
+			// The "send" record stays: the next run reads back first.
+			return from, ctx.Err()
+		}
+		if fatal(err) {
+			return from, fmt.Errorf("import into %q: %w", r.id, err)
+		}
+		if why, ok := refused(err); ok {
+			// Nothing was stored. Clear the pending record, then find the
+			// message(s) TalkJS refuses by sending them one by one.
+			if err := r.done(from); err != nil {
+				return from, err
+			}
+			var te *talkjs.Error
+			if errors.As(err, &te) && te.StatusCode == 404 {
+				// The conversation does not exist: every message of it fails.
+				for i := from; i < len(r.msgs); i++ {
+					m := r.msgs[i]
+					im.reject(m.line, m.raw, fmt.Sprintf("conversation %q does not exist (it has no line in the input, nor in TalkJS): %s", r.id, why))
+				}
+				im.settled.Add(int64(len(r.msgs) - from))
+				return len(r.msgs), errStop
+			}
+			if to-from > 1 {
+				pos := from
+				for pos < to {
+					next, err := r.send(ctx, pos, pos+1)
+					if err != nil {
+						return pos, err
+					}
+					pos = next
+				}
+				return to, nil
+			}
+			m := r.msgs[from]
+			if err := im.cp.write(record{Conv: r.id, Op: "reject", At: from, Reason: why}); err != nil {
+				return from, err
+			}
+			r.skip[from] = true
+			if err := r.done(to); err != nil {
+				return from, err
+			}
+			im.reject(m.line, m.raw, why)
+			im.settled.Add(1)
+			return to, nil
+		}
+		var te *talkjs.Error
+		if errors.As(err, &te) && te.StatusCode == 429 {
+			// Rate limited even after the client's retries: TalkJS did not
+			// act on it, so wait and send again.
+			if attempt >= im.opts.MaxAttempts {
+				return r.giveUp(from, fmt.Sprintf("still rate limited after %d attempts", attempt))
+			}
+			wait := max(te.RetryAfter, time.Second)
+			if err := sleep(ctx, wait); err != nil {
+				return from, err
+			}
+			continue
+		}
+		// The outcome is unknown: read back before sending anything again.
+		im.mu.Lock()
+		im.sum.Ambiguous++
+		im.mu.Unlock()
+		lastErr := err
+		next, err := r.resolve(ctx, from, to)
+		if err != nil || next == to {
+			return next, err
+		}
+		from = next
+		if attempt >= im.opts.MaxAttempts {
+			return r.giveUp(from, fmt.Sprintf("import requests kept failing (%d attempts; last: %v)", attempt, lastErr))
+		}
+	}
+}
+
+func (r *convRun) giveUp(from int, reason string) (int, error) {
+	im := r.im
+	im.mu.Lock()
+	im.sum.Unfinished = append(im.sum.Unfinished, Unfinished{Conversation: r.id, Remaining: len(r.msgs) - from, Reason: reason})
+	im.mu.Unlock()
+	im.note("%s: stopped with %d messages left: %s; rerun to go on", r.id, len(r.msgs)-from, reason)
+	im.settled.Add(int64(len(r.msgs) - from))
+	return from, errStop
+}
+
+// resolve finds out which of msgs[from:to], sent in a request whose outcome
+// is unknown, TalkJS stored. It records the stored prefix as done and
+// returns the position to go on from; a range it cannot settle is recorded
+// as uncertain and ends the conversation's import (errStop).
+func (r *convRun) resolve(ctx context.Context, from, to int) (int, error) {
+	im := r.im
+	var stored map[msgKey]int
+	var err error
+	for attempt := 1; attempt <= 4; attempt++ {
+		stored, err = r.readBack(ctx)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		if sleep(ctx, time.Duration(attempt)*200*time.Millisecond) != nil {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		return from, ctx.Err()
+	}
+	if err != nil {
+		return r.uncertain(from, to, fmt.Sprintf("the request's outcome is unknown and reading the conversation back failed: %v", err))
+	}
+	// want[k] counts how many copies of k the input holds up to the
+	// message looked at; the message is stored when TalkJS holds as many.
+	want := map[msgKey]int{}
+	for i := 0; i < from; i++ {
+		if !r.skip[i] {
+			want[r.msgs[i].key()]++
+		}
+	}
+	prefix, extra := from, false
+	for i := from; i < to; i++ {
+		k := r.msgs[i].key()
+		want[k]++
+		if stored[k] >= want[k] {
+			if prefix == i {
+				prefix++
+			} else {
+				extra = true
+			}
+		}
+	}
+	if extra {
+		return r.uncertain(from, to, "a read-back found some of the request's messages stored and others not, out of order")
+	}
+	if prefix > from {
+		if err := r.done(prefix); err != nil {
+			return from, err
+		}
+		n := int64(prefix - from)
+		im.settled.Add(n)
+		im.imported.Add(n)
+		im.mu.Lock()
+		im.sum.Found += prefix - from
+		im.mu.Unlock()
+	}
+	switch {
+	case prefix == to:
+		im.note("%s: lines %s were stored after all: not sent again", r.id, r.lines(from, to))
+	case prefix == from:
+		im.note("%s: lines %s were not stored: sending them again", r.id, r.lines(from, to))
+	default:
+		im.note("%s: lines %s were stored, lines %s were not: sending those again", r.id, r.lines(from, prefix), r.lines(prefix, to))
+	}
+	return prefix, nil
+}
+
+func (r *convRun) uncertain(from, to int, reason string) (int, error) {
+	if err := r.im.cp.write(record{Conv: r.id, Op: "uncertain", From: from, To: to, Reason: reason}); err != nil {
+		return from, err
+	}
+	r.im.uncertainNote(r.id, r.lineList(from, to), reason)
+	r.im.settled.Add(int64(len(r.msgs) - from))
+	return from, errStop
+}
+
+func (im *Importer) uncertainNote(conv string, lines []int, reason string) {
+	im.mu.Lock()
+	im.sum.Uncertain = append(im.sum.Uncertain, Uncertain{Conversation: conv, Lines: lines, Reason: reason})
+	im.mu.Unlock()
+	im.note("%s: UNCERTAIN: %s", conv, reason)
+}
+
+// readBack counts the conversation's stored messages by key.
+func (r *convRun) readBack(ctx context.Context) (map[msgKey]int, error) {
+	stored := map[msgKey]int{}
+	for m, err := range r.im.c.Messages.All(ctx, r.id, &talkjs.ListOptions{Limit: 100}) {
+		if err != nil {
+			return nil, err
+		}
+		stored[msgKey{m.SenderID, m.CreatedAt, m.Text}]++
+	}
+	return stored, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,364 @@
+// Package importer migrates chat history into TalkJS from NDJSON: users,
+// then conversations, then each conversation's messages in timestamp order,
+// 10 per import request, several conversations at once.
+//
+// # Exactly once
+//
+// TalkJS stores every imported message it receives, duplicates included, and
+// an import request has no idempotency key. So the importer keeps a
+// checkpoint: an append-only journal, fsynced after every record. Before an
+// import request is sent it records the range of messages it carries
+// ("send"); after TalkJS acknowledges it, it records the range as done. A
+// request rejected with a 4xx status stored nothing and is not ambiguous.
+//
+// When the outcome of a request is unknown — a 5xx answer, a broken
+// connection, a timeout, or a run that was killed after sending — the
+// importer never sends it again blindly. It reads the conversation back with
+// the list API and looks for each message of the range by sender, timestamp
+// and text (an import keeps all three). Messages found are recorded as done;
+// only the rest are sent again. If the read-back fails, or finds the range
+// only partly and not as a prefix, the range is recorded as uncertain,
+// reported, and the conversation stops there; the next run reads it back
+// again before anything else is sent for that conversation.
+//
+// The guarantee holds as long as the conversation holds no copies of the
+// same (sender, timestamp, text) from outside this import, and the input's
+// already-imported part is not changed between runs (the checkpoint
+// fingerprints it and refuses to go on when it changed).
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gotalkjs/talkjs-go/talkjs"
+)
+
+// Options configure an import.
+type Options struct {
+	// Checkpoint is the journal's path; it is created when missing.
+	Checkpoint string
+	// Concurrency is how many conversations are imported at once (default 4).
+	Concurrency int
+	// Rejects receives one JSON object per line that cannot be imported:
+	// {"line": N, "reason": "…", "input": "<the line>"}. It may be nil.
+	Rejects io.Writer
+	// Notes receives a line for people about each ambiguous failure and
+	// how it was resolved. It may be nil.
+	Notes io.Writer
+	// MaxAttempts bounds how often one range of messages is sent after
+	// failures that stored nothing (default 10).
+	MaxAttempts int
+}
+
+// Summary says what an import did.
+type Summary struct {
+	Lines         int `json:"lines"`
+	Users         int `json:"users"`
+	Conversations int `json:"conversations"`
+	// Messages counts the valid message lines.
+	Messages int `json:"messages"`
+	// Imported were acknowledged by TalkJS in this run; Found were sent
+	// in a request that failed ambiguously and then found by a read-back;
+	// Earlier were settled by an earlier run, according to the checkpoint.
+	Imported int `json:"imported"`
+	Found    int `json:"foundAfterAmbiguousFailure"`
+	Earlier  int `json:"alreadyImported"`
+	// Rejected counts the input lines that could not be imported.
+	Rejected int `json:"rejected"`
+	// Requests counts import requests; Ambiguous those whose outcome was
+	// unknown and had to be read back.
+	Requests  int `json:"importRequests"`
+	Ambiguous int `json:"ambiguousFailures"`
+	// Uncertain lists ranges whose outcome could not be found out.
+	Uncertain []Uncertain `json:"uncertain"`
+	// Unfinished lists conversations whose import stopped for another
+	// reason (such as a server that kept failing); rerun to continue.
+	Unfinished []Unfinished  `json:"unfinished"`
+	Elapsed    time.Duration `json:"elapsedNs"`
+}
+
+// Uncertain is a request whose messages may or may not be stored.
+type Uncertain struct {
+	Conversation string `json:"conversation"`
+	Lines        []int  `json:"lines"`
+	Reason       string `json:"reason"`
+}
+
+// Unfinished is a conversation whose import stopped early.
+type Unfinished struct {
+	Conversation string `json:"conversation"`
+	Remaining    int    `json:"remaining"`
+	Reason       string `json:"reason"`
+}
+
+// OK reports whether everything valid was imported and nothing rejected.
+func (s *Summary) OK() bool {
+	return s.Rejected == 0 && len(s.Uncertain) == 0 && len(s.Unfinished) == 0
+}
+
+// Progress is a snapshot of a running import.
+type Progress struct {
+	Phase    string // "reading", "users", "conversations", "messages"
+	Total    int    // messages to settle
+	Settled  int    // messages imported, found, skipped or rejected so far
+	Imported int    // messages imported in this run
+}
+
+// Importer runs one import; make it with New.
+type Importer struct {
+	c    *talkjs.Client
+	opts Options
+
+	phase    atomic.Value
+	total    atomic.Int64
+	settled  atomic.Int64
+	imported atomic.Int64
+
+	mu  sync.Mutex // guards sum and the writers
+	sum Summary
+	cp  *checkpoint
+}
+
+// New returns an importer that talks to TalkJS through c.
+func New(c *talkjs.Client, opts Options) *Importer {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 10
+	}
+	im := &Importer{c: c, opts: opts}
+	im.phase.Store("reading")
+	return im
+}
+
+// Progress returns a snapshot of the import's progress; it is safe to call
+// while Run runs.
+func (im *Importer) Progress() Progress {
+	return Progress{
+		Phase:    im.phase.Load().(string),
+		Total:    int(im.total.Load()),
+		Settled:  int(im.settled.Load()),
+		Imported: int(im.imported.Load()),
+	}
+}
+
+// Run imports the NDJSON read from r. It returns the summary, and an error
+// when the import could not go on at all (bad credentials, an unreachable
+// server, a checkpoint that cannot be written); the summary then says how
+// far it came, and a rerun continues from the checkpoint.
+func (im *Importer) Run(ctx context.Context, r io.Reader) (*Summary, error) {
+	start := time.Now()
+	defer func() { im.sum.Elapsed = time.Since(start) }()
+	if im.opts.Checkpoint == "" {
+		return &im.sum, errors.New("importer: a checkpoint path is required")
+	}
+	cp, err := openCheckpoint(im.opts.Checkpoint)
+	if err != nil {
+		return &im.sum, err
+	}
+	im.cp = cp
+	defer cp.close()
+
+	in, err := parse(r, im.reject)
+	if err != nil {
+		return &im.sum, err
+	}
+	im.sum.Lines = in.lines
+	im.sum.Messages = in.messages
+	im.total.Store(int64(in.messages))
+
+	im.phase.Store("users")
+	if err := im.importUsers(ctx, in); err != nil {
+		return &im.sum, err
+	}
+	im.phase.Store("conversations")
+	if err := im.importConversations(ctx, in); err != nil {
+		return &im.sum, err
+	}
+	im.phase.Store("messages")
+	if err := im.importMessages(ctx, in); err != nil {
+		return &im.sum, err
+	}
+	return &im.sum, nil
+}
+
+func (im *Importer) reject(line int, raw, reason string) {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	im.sum.Rejected++
+	if im.opts.Rejects != nil {
+		b, _ := json.Marshal(struct {
+			Line   int    `json:"line"`
+			Reason string `json:"reason"`
+			Input  string `json:"input"`
+		}{line, reason, raw})
+		im.opts.Rejects.Write(append(b, '\n'))
+	}
+}
+
+func (im *Importer) note(format string, args ...any) {
+	if im.opts.Notes == nil {
+		return
+	}
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	fmt.Fprintf(im.opts.Notes, format+"\n", args...)
+}
+
+// refused reports whether err means TalkJS refused the request without
+// acting on it, and says why.
+func refused(err error) (string, bool) {
+	var ae *talkjs.ArgumentError
+	if errors.As(err, &ae) {
+		return ae.Error(), true
+	}
+	var te *talkjs.Error
+	if errors.As(err, &te) && te.StatusCode >= 400 && te.StatusCode < 500 &&
+		te.StatusCode != http.StatusTooManyRequests && te.StatusCode != http.StatusUnauthorized &&
+		te.StatusCode != http.StatusForbidden && te.StatusCode != http.StatusRequestTimeout {
+		msg := te.Message
+		if msg == "" {
+			msg = http.StatusText(te.StatusCode)
+		}
+		return fmt.Sprintf("TalkJS answered %d: %s", te.StatusCode, msg), true
+	}
+	return "", false
+}
+
+// fatal reports whether err means no request can succeed (bad credentials).
+func fatal(err error) bool {
+	var te *talkjs.Error
+	return errors.As(err, &te) && (te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden)
+}
+
+func (im *Importer) importUsers(ctx context.Context, in *input) error {
+	users := in.users
+	ups := make([]talkjs.UserUpsert, len(users))
+	for i, u := range users {
+		ups[i] = u.up
+	}
+	for len(ups) > 0 {
+		n, err := im.c.Users.UpsertMany(ctx, ups)
+		im.sum.Users += n
+		ups, users = ups[n:], users[n:]
+		if err == nil {
+			return nil
+		}
+		if _, ok := refused(err); !ok {
+			return fmt.Errorf("upsert users: %w", err)
+		}
+		// One user of the next batch spoilt it: find which, one by one.
+		batch := min(len(ups), talkjs.MaxUsersPerBatch)
+		for i := range batch {
+			err := im.c.Users.Upsert(ctx, ups[i].ID, ups[i].User)
+			if err == nil {
+				im.sum.Users++
+				continue
+			}
+			why, ok := refused(err)
+			if !ok {
+				return fmt.Errorf("upsert user %q: %w", ups[i].ID, err)
+			}
+			im.reject(users[i].line, users[i].raw, why)
+		}
+		ups, users = ups[batch:], users[batch:]
+	}
+	return nil
+}
+
+// each runs f for every item with the importer's concurrency, stopping at
+// the first error.
+func each[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	work := make(chan T)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				if err := f(ctx, it); err != nil {
+					cancel(err)
+				}
+			}
+		}()
+	}
+feed:
+	for _, it := range items {
+		select {
+		case work <- it:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return ctx.Err()
+}
+
+func (im *Importer) importConversations(ctx context.Context, in *input) error {
+	for _, c := range in.convs {
+		seen := map[string]bool{}
+		for _, p := range c.participants {
+			seen[p] = true
+		}
+		for _, m := range in.msgs[c.id] {
+			if !seen[m.msg.Sender] {
+				seen[m.msg.Sender] = true
+				c.participants = append(c.participants, m.msg.Sender)
+			}
+		}
+		c.in.Participants = c.participants
+	}
+	var upserted atomic.Int64
+	err := each(ctx, im.opts.Concurrency, in.convs, func(ctx context.Context, c *conversation) error {
+		err := im.c.Conversations.Upsert(ctx, c.id, c.in)
+		if err == nil {
+			upserted.Add(1)
+			return nil
+		}
+		if why, ok := refused(err); ok {
+			c.rejected = why
+			im.reject(c.line, c.raw, why)
+			return nil
+		}
+		return fmt.Errorf("upsert conversation %q: %w", c.id, err)
+	})
+	im.sum.Conversations = int(upserted.Load())
+	return err
+}
+
+func (im *Importer) importMessages(ctx context.Context, in *input) error {
+	ids := make([]string, 0, len(in.msgs))
+	for id, msgs := range in.msgs {
+		if c := in.convByID[id]; c != nil && c.rejected != "" {
+			for _, m := range msgs {
+				im.reject(m.line, m.raw, fmt.Sprintf("its conversation %q (line %d) could not be created: %s", id, c.line, c.rejected))
+			}
+			im.settled.Add(int64(len(msgs)))
+			continue
+		}
+		// Timestamp order; messages of the same time keep their order in
+		// the file.
+		sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].msg.Timestamp < msgs[j].msg.Timestamp })
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return each(ctx, im.opts.Concurrency, ids, func(ctx context.Context, id string) error {
+		return im.importConversation(ctx, id, in.msgs[id])
+	})
+}

@@ -1,0 +1,366 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gotalkjs/talkjs-go/talkjs"
+)
+
+// The input is NDJSON, one object a line, told apart by "kind":
+//
+//	{"kind":"user","id":"u1","name":"Ann","email":["ann@example.com"],"role":"buyer","custom":{…}}
+//	{"kind":"conversation","id":"c1","participants":["u1","u2"],"subject":"…","custom":{…}}
+//	{"kind":"message","conversationId":"c1","sender":"u1","text":"Hi","timestamp":1552000000000,"readBy":["u2"],"custom":{…}}
+
+type userLine struct {
+	Kind             string            `json:"kind"`
+	ID               string            `json:"id"`
+	Name             string            `json:"name"`
+	Email            stringList        `json:"email"`
+	Phone            stringList        `json:"phone"`
+	PhotoURL         string            `json:"photoUrl"`
+	HeaderPhotoURL   string            `json:"headerPhotoUrl"`
+	Role             string            `json:"role"`
+	Locale           string            `json:"locale"`
+	WelcomeMessage   string            `json:"welcomeMessage"`
+	AvailabilityText string            `json:"availabilityText"`
+	Custom           map[string]string `json:"custom"`
+}
+
+type conversationLine struct {
+	Kind            string            `json:"kind"`
+	ID              string            `json:"id"`
+	Participants    []string          `json:"participants"`
+	Subject         string            `json:"subject"`
+	PhotoURL        string            `json:"photoUrl"`
+	WelcomeMessages []string          `json:"welcomeMessages"`
+	Custom          map[string]string `json:"custom"`
+}
+
+type messageLine struct {
+	Kind           string            `json:"kind"`
+	ConversationID string            `json:"conversationId"`
+	Sender         string            `json:"sender"`
+	Text           string            `json:"text"`
+	Timestamp      *timestamp        `json:"timestamp"`
+	ReadBy         []string          `json:"readBy"`
+	Custom         map[string]string `json:"custom"`
+}
+
+// stringList accepts "a" as well as ["a", "b"].
+type stringList []string
+
+func (l *stringList) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*l = []string{s}
+		return nil
+	}
+	var ss []string
+	if err := json.Unmarshal(b, &ss); err != nil {
+		return errors.New("must be a string or a list of strings")
+	}
+	*l = ss
+	return nil
+}
+
+// timestamp is a Unix time in milliseconds, given as a number or as an
+// RFC 3339 string.
+type timestamp int64
+
+// minMillis is 1973-03-03: smaller numbers are most likely seconds.
+const minMillis = 100_000_000_000
+
+func (t *timestamp) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		tm, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return fmt.Errorf("timestamp %q is not an RFC 3339 time nor a number of milliseconds", s)
+		}
+		*t = timestamp(tm.UnixMilli())
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return errors.New("timestamp must be a Unix time in milliseconds or an RFC 3339 string")
+	}
+	v, err := n.Int64()
+	if err != nil {
+		return fmt.Errorf("timestamp %s is not a whole number of milliseconds", n)
+	}
+	if v < minMillis {
+		return fmt.Errorf("timestamp %d is before 1973: it looks like seconds, but milliseconds are needed", v)
+	}
+	*t = timestamp(v)
+	return nil
+}
+
+// user, conversation and message are valid input lines.
+type user struct {
+	line int
+	raw  string
+	up   talkjs.UserUpsert
+}
+
+type conversation struct {
+	line int
+	raw  string
+	id   string
+	in   talkjs.ConversationInput
+	// participants are those listed plus every sender of its messages.
+	participants []string
+	rejected     string // why the conversation could not be created
+}
+
+type message struct {
+	line int
+	raw  string
+	conv string
+	msg  talkjs.ImportMessage
+}
+
+// key identifies a message in a read-back: TalkJS stores an imported
+// message with the sender, text and timestamp it was given.
+func (m *message) key() msgKey {
+	return msgKey{m.msg.Sender, m.msg.Timestamp, m.msg.Text}
+}
+
+type msgKey struct {
+	sender string
+	ts     int64
+	text   string
+}
+
+// input is the parsed file.
+type input struct {
+	lines    int
+	users    []*user
+	convs    []*conversation
+	convByID map[string]*conversation
+	msgs     map[string][]*message // by conversation id, in file order
+	messages int
+}
+
+// rejectFunc records a line that cannot be imported.
+type rejectFunc func(line int, raw, reason string)
+
+// parse reads the NDJSON input, sending every line it cannot use to reject.
+func parse(r io.Reader, reject rejectFunc) (*input, error) {
+	in := &input{convByID: map[string]*conversation{}, msgs: map[string][]*message{}}
+	userAt := map[string]int{}
+	br := bufio.NewReaderSize(r, 1<<16)
+	for n := 1; ; n++ {
+		raw, err := br.ReadBytes('\n')
+		if len(raw) == 0 && err != nil {
+			if errors.Is(err, io.EOF) {
+				return in, nil
+			}
+			return nil, fmt.Errorf("read line %d: %w", n, err)
+		}
+		in.lines = n
+		line := bytes.TrimSpace(raw)
+		if len(line) == 0 {
+			continue
+		}
+		text := string(line)
+		if !utf8.Valid(line) {
+			reject(n, text, "the line is not valid UTF-8")
+			continue
+		}
+		var head struct {
+			Kind string `json:"kind"`
+		}
+		if err := json.Unmarshal(line, &head); err != nil {
+			reject(n, text, "not a JSON object: "+jsonProblem(err))
+			continue
+		}
+		switch head.Kind {
+		case "user":
+			var u userLine
+			if err := strict(line, &u); err != nil {
+				reject(n, text, err.Error())
+				continue
+			}
+			if problem := checkID("id", u.ID); problem != "" {
+				reject(n, text, problem)
+				continue
+			}
+			if u.Name == "" {
+				reject(n, text, `a user needs a "name"`)
+				continue
+			}
+			if first, dup := userAt[u.ID]; dup {
+				reject(n, text, fmt.Sprintf("user %q is already defined on line %d", u.ID, first))
+				continue
+			}
+			userAt[u.ID] = n
+			in.users = append(in.users, &user{line: n, raw: text, up: talkjs.UserUpsert{ID: u.ID, User: u.input()}})
+		case "conversation":
+			var c conversationLine
+			if err := strict(line, &c); err != nil {
+				reject(n, text, err.Error())
+				continue
+			}
+			if problem := checkID("id", c.ID); problem != "" {
+				reject(n, text, problem)
+				continue
+			}
+			if first, dup := in.convByID[c.ID]; dup {
+				reject(n, text, fmt.Sprintf("conversation %q is already defined on line %d", c.ID, first.line))
+				continue
+			}
+			bad := ""
+			for _, p := range c.Participants {
+				if problem := checkID("participant", p); problem != "" {
+					bad = problem
+				}
+			}
+			if bad != "" {
+				reject(n, text, bad)
+				continue
+			}
+			conv := &conversation{line: n, raw: text, id: c.ID, in: c.input(), participants: append([]string(nil), c.Participants...)}
+			in.convs = append(in.convs, conv)
+			in.convByID[c.ID] = conv
+		case "message":
+			var m messageLine
+			if err := strict(line, &m); err != nil {
+				reject(n, text, err.Error())
+				continue
+			}
+			if problem := m.check(); problem != "" {
+				reject(n, text, problem)
+				continue
+			}
+			in.msgs[m.ConversationID] = append(in.msgs[m.ConversationID], &message{line: n, raw: text, conv: m.ConversationID, msg: talkjs.ImportMessage{
+				Type:      talkjs.UserMessageType,
+				Sender:    m.Sender,
+				Text:      m.Text,
+				Timestamp: int64(*m.Timestamp),
+				ReadBy:    m.ReadBy,
+				Custom:    m.Custom,
+			}})
+			in.messages++
+		case "":
+			reject(n, text, `the object has no "kind": say "user", "conversation" or "message"`)
+		default:
+			reject(n, text, fmt.Sprintf(`unknown kind %q: want "user", "conversation" or "message"`, head.Kind))
+		}
+		if errors.Is(err, io.EOF) {
+			return in, nil
+		}
+	}
+}
+
+// strict decodes one line, refusing fields it does not know, so that a
+// misspelt field is reported instead of silently dropped.
+func strict(line []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errors.New(jsonProblem(err))
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value on the line")
+	}
+	return nil
+}
+
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return fmt.Sprintf("field %q must be a %s, not a %s", te.Field, jsonType(te.Type.Kind().String()), te.Value)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "slice":
+		return "list"
+	case "map", "struct":
+		return "object"
+	case "int64", "int":
+		return "number"
+	}
+	return kind
+}
+
+func checkID(what, id string) string {
+	switch {
+	case id == "":
+		return fmt.Sprintf("%q is missing or empty", what)
+	case id == "." || id == "..":
+		return fmt.Sprintf("%q cannot be %q", what, id)
+	case strings.TrimSpace(id) != id:
+		return fmt.Sprintf("%q %q has white space at an end", what, id)
+	}
+	return ""
+}
+
+func (m *messageLine) check() string {
+	if p := checkID("conversationId", m.ConversationID); p != "" {
+		return p
+	}
+	if p := checkID("sender", m.Sender); p != "" {
+		return p
+	}
+	if m.Text == "" {
+		return `a message needs a non-empty "text"`
+	}
+	if m.Timestamp == nil {
+		return `a message needs its original "timestamp" (Unix milliseconds or RFC 3339)`
+	}
+	return ""
+}
+
+func (u *userLine) input() talkjs.UserInput {
+	in := talkjs.UserInput{Name: u.Name}
+	if len(u.Email) > 0 {
+		in.Email = talkjs.Strings(u.Email...)
+	}
+	if len(u.Phone) > 0 {
+		in.Phone = talkjs.Strings(u.Phone...)
+	}
+	set := func(dst *talkjs.Nullable[string], v string) {
+		if v != "" {
+			*dst = talkjs.String(v)
+		}
+	}
+	set(&in.PhotoURL, u.PhotoURL)
+	set(&in.HeaderPhotoURL, u.HeaderPhotoURL)
+	set(&in.Role, u.Role)
+	set(&in.Locale, u.Locale)
+	set(&in.WelcomeMessage, u.WelcomeMessage)
+	set(&in.AvailabilityText, u.AvailabilityText)
+	if len(u.Custom) > 0 {
+		in.Custom = talkjs.Custom(u.Custom)
+	}
+	return in
+}
+
+func (c *conversationLine) input() talkjs.ConversationInput {
+	var in talkjs.ConversationInput
+	if c.Subject != "" {
+		in.Subject = talkjs.String(c.Subject)
+	}
+	if c.PhotoURL != "" {
+		in.PhotoURL = talkjs.String(c.PhotoURL)
+	}
+	if len(c.WelcomeMessages) > 0 {
+		in.WelcomeMessages = talkjs.Value(c.WelcomeMessages)
+	}
+	if len(c.Custom) > 0 {
+		in.Custom = talkjs.Custom(c.Custom)
+	}
+	return in
+}
