@@ -69,9 +69,12 @@ func TestNotifyJSON(t *testing.T) {
 	if string(b) != `{}` {
 		t.Errorf("default join options: %s", b)
 	}
-	var n Notify
-	if err := json.Unmarshal([]byte(`"Loud"`), &n); err == nil {
-		t.Error("an unknown notify value decoded")
+	n := NotifyOn
+	if err := json.Unmarshal([]byte(`"SomethingNew"`), &n); err != nil || n != NotifyDefault {
+		t.Errorf("an unknown notify string: %v, %v", n, err)
+	}
+	if err := json.Unmarshal([]byte(`3`), &n); err == nil {
+		t.Error("a number decoded as a notify setting")
 	}
 	if _, err := json.Marshal(Notify(9)); err == nil {
 		t.Error("an invalid Notify encoded")

@@ -63,19 +63,22 @@ func (n Notify) MarshalJSON() ([]byte, error) {
 	return nil, fmt.Errorf("talkjs: Notify(%d) cannot be encoded", uint8(n))
 }
 
-// UnmarshalJSON decodes true, false or "MentionsOnly".
+// UnmarshalJSON decodes true, false or "MentionsOnly". It is lenient, so
+// that a setting TalkJS adds later does not break reading a conversation:
+// any other string or null decodes as NotifyDefault; only a value of
+// another JSON type is an error.
 func (n *Notify) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case "true":
+	switch s := string(b); {
+	case s == "true":
 		*n = NotifyOn
-	case "false":
+	case s == "false":
 		*n = NotifyOff
-	case `"MentionsOnly"`:
+	case s == `"MentionsOnly"`:
 		*n = NotifyMentionsOnly
-	case "null":
+	case s == "null" || len(s) > 0 && s[0] == '"':
 		*n = NotifyDefault
 	default:
-		return fmt.Errorf("talkjs: unknown notify value %s", b)
+		return fmt.Errorf("talkjs: notify must be a boolean or a string, not %s", b)
 	}
 	return nil
 }

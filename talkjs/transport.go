@@ -231,7 +231,8 @@ func (c *Client) logAttempt(ctx context.Context, req *http.Request, attempt, sta
 func (c *Client) decode(resp *http.Response, out any, req *http.Request, attempt int) error {
 	defer resp.Body.Close()
 	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		// An empty body (a 204, say) leaves out as it is.
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil && err != io.EOF {
 			return &Error{StatusCode: resp.StatusCode, Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt,
 				Message: "the answer is not the JSON expected", Err: fmt.Errorf("decode response: %w", err)}
 		}
