@@ -23,6 +23,10 @@ type FilesService struct{ c *Client }
 // When r is an io.ReadSeeker the upload can be retried, starting again from
 // r's current offset; any other reader is sent at most once after its first
 // byte is read.
+//
+// The timeout of the client's *http.Client (30 s by default) covers the
+// whole upload: for large files, pass one with a longer timeout through
+// WithHTTPClient, and bound the call with ctx instead.
 func (s *FilesService) Upload(ctx context.Context, filename string, r io.Reader) (string, error) {
 	if filename == "" {
 		return "", argError("filename", "must not be empty")
