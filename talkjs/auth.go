@@ -40,7 +40,7 @@ var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ
 // attempt: the header and the constant part of the claims are encoded once,
 // and only the timestamps and the signature are computed per token.
 type tokenMinter struct {
-	key      []byte
+	key      any // the secret as []byte, boxed once rather than per token
 	lifetime time.Duration
 	prefix   []byte // `{"tokenType":"app","iss":"<appID>","iat":`
 	now      func() time.Time
@@ -52,7 +52,7 @@ func newTokenMinter(appID, secret string, lifetime time.Duration) *tokenMinter {
 	prefix = append(prefix, `{"tokenType":"app","iss":`...)
 	prefix = append(prefix, iss...)
 	prefix = append(prefix, `,"iat":`...)
-	return &tokenMinter{key: []byte(secret), lifetime: lifetime, prefix: prefix, now: time.Now}
+	return &tokenMinter{key: any([]byte(secret)), lifetime: lifetime, prefix: prefix, now: time.Now}
 }
 
 // authorization returns the value of the Authorization header: "Bearer "
