@@ -2,6 +2,7 @@ package talkjs
 
 import (
 	"context"
+	"errors"
 	"io"
 	"iter"
 	"net/http"
@@ -70,7 +71,7 @@ type rawFilter string
 
 func (f rawFilter) FilterJSON() ([]byte, error) {
 	if !jsonValid([]byte(f)) {
-		return nil, argError("filter", "is not valid JSON")
+		return nil, errors.New("the raw filter is not valid JSON")
 	}
 	return []byte(f), nil
 }
