@@ -120,7 +120,9 @@ type table struct{ tw *tabwriter.Writer }
 
 func newTable(w io.Writer, headers ...string) *table {
 	t := &table{tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
-	t.row(anys(headers)...)
+	if len(headers) > 0 {
+		t.row(anys(headers)...)
+	}
 	return t
 }
 

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gotalkjs/talkjs-go/api"
+	"github.com/gotalkjs/talkjs-go/cmd/talkjs/internal/histgen"
+	"github.com/gotalkjs/talkjs-go/cmd/talkjs/internal/importer"
+)
+
+func writeHistory(t *testing.T, s histgen.Spec) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := histgen.Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "history.ndjson")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestImportCommandThroughFaults(t *testing.T) {
+	path := writeHistory(t, histgen.Spec{Users: 120, Conversations: 100, Messages: 5000, Seed: 5})
+	e := newEnv(t, api.WithFaults(api.Faults{Unavailable: 0.05, BadGateway: 0.03, Cut: 0.03, Seed: 99}))
+	var sum struct {
+		Messages, Imported, Rejected, Earlier int
+		Found                                 int `json:"foundAfterAmbiguousFailure"`
+		Ambiguous                             int `json:"ambiguousFailures"`
+		Earlier2                              int `json:"alreadyImported"`
+	}
+	e.okJSON(&sum, "import", "--concurrency", "8", path)
+	if sum.Messages != 5000 || sum.Imported+sum.Found != 5000 || sum.Rejected != 0 || sum.Ambiguous == 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	if _, err := os.Stat(path + ".checkpoint"); err != nil {
+		t.Errorf("no checkpoint next to the input: %v", err)
+	}
+	if _, err := os.Stat(path + ".rejects"); err == nil {
+		t.Errorf("a clean import left a rejects file")
+	}
+	stored := e.srv.Counts().Messages
+	if stored != 5000 {
+		t.Fatalf("server holds %d messages, want 5000", stored)
+	}
+	// Original timestamps: every stored message of c000 has the time its
+	// line gave.
+	data, _ := os.ReadFile(path)
+	times := map[string]int64{}
+	for _, line := range strings.Split(string(data), "\n") {
+		var m struct {
+			Kind, ConversationID, Text string
+			Timestamp                  int64
+		}
+		if json.Unmarshal([]byte(line), &m) == nil && m.Kind == "message" && m.ConversationID == "c000" {
+			times[m.Text] = m.Timestamp
+		}
+	}
+	for _, m := range e.srv.Messages("c000") {
+		if want := times[m.Text.MustGet()]; *m.CreatedAt != want {
+			t.Errorf("message %q stored at %d, want %d", m.Text.MustGet(), *m.CreatedAt, want)
+		}
+	}
+
+	// The same command again adds nothing.
+	out := e.ok("import", path)
+	if !strings.Contains(out, "imported by earlier runs  5000") || !strings.Contains(out, "import requests           0,") {
+		t.Errorf("second run output:\n%s", out)
+	}
+	if n := e.srv.Counts().Messages; n != 5000 {
+		t.Errorf("after a second run the server holds %d messages, want 5000", n)
+	}
+}
+
+func TestImportCommandReportsBadLines(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "h.ndjson")
+	os.WriteFile(path, []byte(strings.Join([]string{
+		`{"kind":"user","id":"a","name":"A"}`,
+		`{"kind":"conversation","id":"c","participants":["a"]}`,
+		`{"kind":"message","conversationId":"c","sender":"a","text":"hi","timestamp":1552000000000}`,
+		`{oops`,
+		`{"kind":"message","conversationId":"c","sender":"a","text":"again","timestamp":1552000001000}`,
+	}, "\n")), 0o644)
+	r := e.run("", "import", path)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.out, r.err)
+	}
+	if !strings.Contains(r.err, "line 4: not a JSON object") || !strings.Contains(r.err, "1 lines rejected (see "+path+".rejects)") {
+		t.Errorf("stderr:\n%s", r.err)
+	}
+	rej, err := os.ReadFile(path + ".rejects")
+	if err != nil || !strings.Contains(string(rej), `"line":4`) || !strings.Contains(string(rej), `"input":"{oops"`) {
+		t.Errorf("rejects file %q (%v)", rej, err)
+	}
+	if n := len(e.srv.Messages("c")); n != 2 {
+		t.Errorf("%d messages stored, want the 2 good ones", n)
+	}
+}
+
+func TestImportFromStdinNeedsCheckpoint(t *testing.T) {
+	e := newEnv(t)
+	r := e.run(`{"kind":"user","id":"a","name":"A"}`, "import", "-")
+	if r.code != 2 || !strings.Contains(r.err, "--checkpoint") {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	cp := filepath.Join(t.TempDir(), "cp")
+	r = e.run(`{"kind":"user","id":"a","name":"A"}`, "import", "--checkpoint", cp, "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if _, ok := e.srv.User("a"); !ok {
+		t.Error("user a was not imported")
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	got := progressLine(importerProgress(500, 1000, 500), 2e9, false)
+	if got != "import: 500/1000 messages (50%), 250 messages/s, ETA 2s" {
+		t.Errorf("got %q", got)
+	}
+	bar := progressLine(importerProgress(500, 1000, 500), 2e9, true)
+	if !strings.HasPrefix(bar, "[███████████████░░░░░░░░░░░░░░░] 500/1000  50%") || !strings.Contains(bar, "ETA 2s") {
+		t.Errorf("bar %q", bar)
+	}
+}
+
+func importerProgress(settled, total, imported int) importer.Progress {
+	return importer.Progress{Phase: "messages", Total: total, Settled: settled, Imported: imported}
+}
