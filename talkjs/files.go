@@ -24,6 +24,8 @@ type FilesService struct{ c *Client }
 // r's current offset; any other reader is sent at most once after its first
 // byte is read.
 //
+// Upload has stopped reading r when it returns.
+//
 // The timeout of the client's *http.Client (30 s by default) covers the
 // whole upload: for large files, pass one with a longer timeout through
 // WithHTTPClient, and bound the call with ctx instead.
@@ -57,8 +59,12 @@ func (s *FilesService) Upload(ctx context.Context, filename string, r io.Reader)
 			// before it is rewound and read again.
 			_ = prev.Close()
 			prev.wait()
-			if _, err := seeker.Seek(offset, io.SeekStart); err != nil {
-				return nil, fmt.Errorf("talkjs: rewind the upload: %w", err)
+			// A reader that cannot be rewound is only sent again when the
+			// previous attempt never read from it.
+			if rewindable && prev.started.Load() {
+				if _, err := seeker.Seek(offset, io.SeekStart); err != nil {
+					return nil, fmt.Errorf("talkjs: rewind the upload: %w", err)
+				}
 			}
 		}
 		prev = &lazyBody{write: func(w io.Writer) error { return writeUpload(w, boundary, filename, r) }, done: make(chan struct{})}
@@ -90,9 +96,9 @@ func (s *FilesService) Upload(ctx context.Context, filename string, r io.Reader)
 		out:        &out,
 	}
 	defer func() {
-		if prev != nil {
-			_ = prev.Close()
-		}
+		// Stop reading r before returning: the caller may close it.
+		_ = prev.Close()
+		prev.wait()
 	}()
 	if err := s.c.do(ctx, cl); err != nil {
 		return "", err

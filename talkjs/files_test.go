@@ -3,8 +3,10 @@ package talkjs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -198,5 +200,33 @@ func TestSendFile(t *testing.T) {
 	reqs := ts.requests()
 	if len(reqs) != 2 || !strings.Contains(string(reqs[1].Body), `"attachmentToken":"tok_1"`) || !strings.Contains(string(reqs[1].Body), `"sender":"alice"`) {
 		t.Errorf("requests %+v", reqs)
+	}
+}
+
+func TestUploadRetriedAfterDialError(t *testing.T) {
+	for _, seekable := range []bool{true, false} {
+		var dials atomic.Int32
+		failDial := func(next http.RoundTripper) http.RoundTripper {
+			return RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+				if dials.Add(1) == 1 {
+					return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+				}
+				return next.RoundTrip(r)
+			})
+		}
+		var got atomic.Int64
+		c, ts := newTestServer(t, uploadHandler(t, "f.bin", &got, nil), WithMiddleware(failDial))
+		data := make([]byte, 50_000)
+		for i := range data {
+			data[i] = patternByte(int64(i))
+		}
+		var r io.Reader = bytes.NewReader(data)
+		if !seekable {
+			r = io.MultiReader(r)
+		}
+		token, err := c.Files.Upload(context.Background(), "f.bin", r)
+		if err != nil || token != "tok_big" || got.Load() != int64(len(data)) || len(ts.requests()) != 1 {
+			t.Errorf("seekable %v: token %q, err %v, server got %d bytes in %d requests", seekable, token, err, got.Load(), len(ts.requests()))
+		}
 	}
 }
