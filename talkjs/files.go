@@ -165,15 +165,15 @@ func (b *lazyBody) wait() {
 
 func (b *lazyBody) start() {
 	b.once.Do(func() {
-		pr, pw := io.Pipe()
+		// Under the lock, so that after Close returns either the writer
+		// has started (and wait waits for it) or it never will.
 		b.mu.Lock()
-		b.pr = pr
-		closed := b.closed
-		b.mu.Unlock()
-		if closed {
-			_ = pr.Close()
+		defer b.mu.Unlock()
+		if b.closed {
 			return
 		}
+		pr, pw := io.Pipe()
+		b.pr = pr
 		b.started.Store(true)
 		go func() {
 			defer close(b.done)
