@@ -83,7 +83,8 @@ func (e *env) ok(args ...string) string {
 	return r.out
 }
 
-// okJSON runs args with --json and decodes the output into v.
+// okJSON runs args with --json and decodes the output into v, which
+// should be fresh: decoding into a filled map merges.
 func (e *env) okJSON(v any, args ...string) {
 	e.t.Helper()
 	out := e.ok(append(args, "--json")...)

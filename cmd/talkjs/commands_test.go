@@ -1,0 +1,265 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/gotalkjs/talkjs-go/talkjs"
+)
+
+func TestEveryCommandHasHelpWithExample(t *testing.T) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := commands[n]
+		r := runWith(t, nil, "", append(strings.Fields(n), "--help")...)
+		if r.code != 0 {
+			t.Errorf("talkjs %s --help: exit %d, stderr %q", n, r.code, r.err)
+			continue
+		}
+		if !strings.Contains(r.out, "Usage:\n  talkjs "+n) || !strings.Contains(r.out, "Example:\n  ") {
+			t.Errorf("talkjs %s --help lacks usage or an example:\n%s", n, r.out)
+		}
+		if c.Example == "" || !strings.Contains(c.Example, "talkjs "+strings.Fields(n)[0]) {
+			t.Errorf("talkjs %s: the example does not show the command: %q", n, c.Example)
+		}
+		if c.Summary == "" {
+			t.Errorf("talkjs %s has no summary", n)
+		}
+	}
+	for _, want := range []string{"demo", "import", "users get", "users list", "users upsert", "users upsert-many", "users conversations",
+		"users presence", "conversations get", "conversations list", "conversations upsert", "conversations delete",
+		"participants join", "participants update", "participants leave", "participants mark-read", "participants mark-unread",
+		"messages list", "messages get", "messages send", "messages edit", "messages delete", "messages delete-all",
+		"messages react", "messages unreact", "files upload", "batch", "token app", "token user"} {
+		if commands[want] == nil {
+			t.Errorf("command %q is not registered", want)
+		}
+	}
+}
+
+func TestMissingCredentialsNameTheVariables(t *testing.T) {
+	r := runWith(t, map[string]string{}, "", "users", "get", "alice")
+	if r.code != 2 || !strings.Contains(r.err, "TALKJS_APP_ID") || !strings.Contains(r.err, "TALKJS_SECRET_KEY") || !strings.Contains(r.err, "--app-id") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.err)
+	}
+	r = runWith(t, map[string]string{"TALKJS_APP_ID": "a"}, "", "users", "get", "alice")
+	if r.code != 2 || strings.Contains(r.err, "TALKJS_APP_ID") || !strings.Contains(r.err, "TALKJS_SECRET_KEY") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.err)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	e := newEnv(t)
+	for _, args := range [][]string{
+		{"users", "get"},
+		{"users", "get", "a", "b"},
+		{"users", "list", "-o", "yaml"},
+		{"conversations", "list", "--order-by", "size"},
+		{"conversations", "list", "--filter", "{nope"},
+		{"participants", "join", "c", "u", "--access", "None"},
+		{"messages", "send", "c", "--text", "hi"},
+		{"messages", "delete-all", "c"},
+		{"users", "get", "--nope", "a"},
+	} {
+		if r := e.run("", args...); r.code != 2 || !strings.Contains(r.err, "--help") {
+			t.Errorf("talkjs %s: exit %d, stderr %q; want 2 and a pointer to --help", strings.Join(args, " "), r.code, r.err)
+		}
+	}
+	if r := e.run("", "users", "get", "nobody"); r.code != 1 || !strings.Contains(r.err, "404") {
+		t.Errorf("users get nobody: exit %d, stderr %q", r.code, r.err)
+	}
+	if r := e.run("", "nonsense"); r.code != 2 || !strings.Contains(r.err, `unknown command "nonsense"`) {
+		t.Errorf("nonsense: exit %d, stderr %q", r.code, r.err)
+	}
+}
+
+func TestEverydayCommands(t *testing.T) {
+	e := newEnv(t)
+
+	// users
+	var u talkjs.User
+	e.okJSON(&u, "users", "upsert", "alice", "--name", "Alice", "--email", "alice@example.com,a@example.org", "--role", "customer", "--custom", "plan=pro")
+	if u.ID != "alice" || u.Name != "Alice" || len(u.Email) != 2 || u.Role != "customer" || u.Custom["plan"] != "pro" {
+		t.Fatalf("upserted user %+v", u)
+	}
+	u = talkjs.User{}
+	e.okJSON(&u, "users", "upsert", "alice", "--role", "", "--custom", "plan=")
+	if u.Role != "" || u.Custom["plan"] != "" || u.Name != "Alice" {
+		t.Errorf("after clearing: %+v", u)
+	}
+	r := e.run("{\"id\":\"bob\",\"name\":\"Bob\"}\n{\"id\":\"carol\",\"name\":\"Carol\"}\n", "users", "upsert-many", "-", "--json")
+	if r.code != 0 || !strings.Contains(r.out, `"upserted": 2`) {
+		t.Fatalf("upsert-many: %d %s %s", r.code, r.out, r.err)
+	}
+	var users []talkjs.User
+	e.okJSON(&users, "users", "list", "--all", "--limit", "2")
+	if len(users) != 3 {
+		t.Errorf("users list --all: %d users, want 3", len(users))
+	}
+	if out := e.ok("users", "get", "bob"); !strings.Contains(out, "name") || !strings.Contains(out, "Bob") {
+		t.Errorf("users get table:\n%s", out)
+	}
+
+	// conversations
+	var conv talkjs.Conversation
+	e.okJSON(&conv, "conversations", "upsert", "shoes-1", "--subject", "Shoes", "--participant", "alice,bob", "--custom", "category=shoes")
+	if conv.Subject != "Shoes" || len(conv.Participants) != 2 || conv.Custom["category"] != "shoes" {
+		t.Fatalf("conversation %+v", conv)
+	}
+	e.ok("conversations", "upsert", "hats-1", "--subject", "Hats", "--participant", "alice", "--custom", "category=hats")
+	var convs []talkjs.Conversation
+	e.okJSON(&convs, "conversations", "list", "--order-by", "createdAt", "--direction", "ASC")
+	if len(convs) != 2 || convs[0].ID != "shoes-1" {
+		t.Errorf("list ascending: %v", convIDs(convs))
+	}
+	e.okJSON(&convs, "conversations", "list", "--filter", `{"custom":{"category":["==","hats"]}}`)
+	if len(convs) != 1 || convs[0].ID != "hats-1" {
+		t.Errorf("filtered list: %v", convIDs(convs))
+	}
+	if out := e.ok("conversations", "list"); !strings.Contains(out, "SUBJECT") || !strings.Contains(out, "category=hats") {
+		t.Errorf("conversations list table:\n%s", out)
+	}
+
+	// participants
+	var p talkjs.Participant
+	e.okJSON(&p, "participants", "join", "shoes-1", "carol", "--access", "Read", "--notify", "MentionsOnly")
+	if p.Access != talkjs.AccessRead || p.Notify != talkjs.NotifyMentionsOnly {
+		t.Errorf("joined: %+v", p)
+	}
+	e.okJSON(&p, "participants", "update", "shoes-1", "carol", "--access", "None")
+	if p.Access != talkjs.AccessNone || p.Notify != talkjs.NotifyMentionsOnly {
+		t.Errorf("updated: %+v", p)
+	}
+	e.ok("participants", "leave", "shoes-1", "carol")
+	if c, _ := e.srv.Conversation("shoes-1"); len(*c.Participants) != 2 {
+		t.Errorf("carol did not leave: %v", c.Participants)
+	}
+
+	// messages
+	var sent map[string]string
+	e.okJSON(&sent, "messages", "send", "shoes-1", "--sender", "alice", "--text", "Hi Bob", "--custom", "k=v")
+	id := sent["id"]
+	if !strings.HasPrefix(id, "msg_") {
+		t.Fatalf("send: %v", sent)
+	}
+	e.ok("messages", "send", "shoes-1", "--system", "Order shipped")
+	file := filepath.Join(t.TempDir(), "receipt.txt")
+	os.WriteFile(file, []byte("receipt"), 0o644)
+	e.okJSON(&sent, "messages", "send", "shoes-1", "--sender", "bob", "--attachment-file", file)
+	var m talkjs.Message
+	e.okJSON(&m, "messages", "get", "shoes-1", sent["id"])
+	if m.Attachment == nil || m.Attachment.Filename != "receipt.txt" || m.Attachment.Size != 7 {
+		t.Errorf("file message: %+v", m)
+	}
+	e.okJSON(&m, "messages", "edit", "shoes-1", id, "--text", "Hi Bob!", "--mark-edited")
+	if m.Text != "Hi Bob!" || m.EditedAt == 0 {
+		t.Errorf("edited: %+v", m)
+	}
+	e.okJSON(&m, "messages", "react", "shoes-1", id, "👍", "--user", "bob")
+	if len(m.Reactions["👍"]) != 1 {
+		t.Errorf("reactions: %v", m.Reactions)
+	}
+	m = talkjs.Message{}
+	e.okJSON(&m, "messages", "unreact", "shoes-1", id, "👍", "--user", "bob")
+	if len(m.Reactions["👍"]) != 0 {
+		t.Errorf("reactions after unreact: %v", m.Reactions)
+	}
+	var msgs []talkjs.Message
+	e.okJSON(&msgs, "messages", "list", "shoes-1", "--all")
+	if len(msgs) != 3 {
+		t.Errorf("messages list: %d, want 3", len(msgs))
+	}
+
+	// read state
+	var ucs []talkjs.UserConversation
+	e.ok("participants", "mark-read", "shoes-1", "bob")
+	e.okJSON(&ucs, "users", "conversations", "bob")
+	if len(ucs) != 1 || ucs[0].UnreadMessageCount != 0 {
+		t.Errorf("after mark-read: %+v", ucs)
+	}
+	e.ok("participants", "mark-unread", "shoes-1", "bob")
+	e.okJSON(&ucs, "users", "conversations", "bob", "--unread-only")
+	// Bob's own file message does not count as unread for him.
+	if len(ucs) != 1 || ucs[0].UnreadMessageCount != 2 {
+		t.Errorf("after mark-unread: %+v", ucs)
+	}
+
+	// files
+	var up map[string]string
+	e.okJSON(&up, "files", "upload", file, "--filename", "r.txt")
+	if data, name, ok := e.srv.File(up["attachmentToken"]); !ok || string(data) != "receipt" || name != "r.txt" {
+		t.Errorf("upload: %v %q %q", ok, data, name)
+	}
+
+	// batch
+	ops := filepath.Join(t.TempDir(), "ops.json")
+	os.WriteFile(ops, []byte(`[{"method":"PUT","path":"/users/dave","payload":{"name":"Dave"}},{"method":"GET","path":"/users/nobody"}]`), 0o644)
+	r = e.run("", "batch", ops, "--json")
+	if r.code != 1 || !strings.Contains(r.err, "1 of 2 operations failed") {
+		t.Errorf("batch: exit %d, %s", r.code, r.err)
+	}
+	var results []struct{ Index, Status int }
+	if err := json.Unmarshal([]byte(r.out), &results); err != nil || len(results) != 2 || results[0].Status != 200 || results[1].Status != 404 {
+		t.Errorf("batch results %s (%v)", r.out, err)
+	}
+	if _, ok := e.srv.User("dave"); !ok {
+		t.Error("batch did not create dave")
+	}
+
+	// deletions
+	e.ok("messages", "delete", "shoes-1", id)
+	e.ok("messages", "delete-all", "shoes-1", "--yes")
+	if n := len(e.srv.Messages("shoes-1")); n != 0 {
+		t.Errorf("%d messages left", n)
+	}
+	e.ok("conversations", "delete", "hats-1")
+	if _, ok := e.srv.Conversation("hats-1"); ok {
+		t.Error("hats-1 still exists")
+	}
+}
+
+func TestTokens(t *testing.T) {
+	vars := map[string]string{"TALKJS_APP_ID": "app1", "TALKJS_SECRET_KEY": "sk_test_secret"}
+	for _, tc := range []struct {
+		args      []string
+		tokenType string
+		sub       string
+	}{
+		{[]string{"token", "app"}, "app", ""},
+		{[]string{"token", "user", "--user-id", "alice"}, "user", "alice"},
+	} {
+		r := runWith(t, vars, "", tc.args...)
+		if r.code != 0 {
+			t.Fatalf("%v: %d %s", tc.args, r.code, r.err)
+		}
+		claims := jwt.MapClaims{}
+		_, err := jwt.ParseWithClaims(strings.TrimSpace(r.out), claims, func(*jwt.Token) (any, error) { return []byte("sk_test_secret"), nil },
+			jwt.WithValidMethods([]string{"HS256"}))
+		if err != nil {
+			t.Fatalf("%v: token %q: %v", tc.args, r.out, err)
+		}
+		if claims["tokenType"] != tc.tokenType || claims["iss"] != "app1" || (tc.sub != "" && claims["sub"] != tc.sub) {
+			t.Errorf("%v: claims %v", tc.args, claims)
+		}
+	}
+	if r := runWith(t, vars, "", "token", "user"); r.code != 2 {
+		t.Errorf("token user without --user-id: exit %d", r.code)
+	}
+}
+
+func TestServerAcceptsMintedAppToken(t *testing.T) {
+	e := newEnv(t)
+	tok := strings.TrimSpace(e.ok("token", "app"))
+	if strings.Count(tok, ".") != 2 {
+		t.Fatalf("not a JWT: %q", tok)
+	}
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gotalkjs/talkjs-go/talkjs"
+)
+
+func init() {
+	reg(&command{
+		Name: "participants join", Summary: "Add a user to a conversation, or overwrite their participation", Usage: "[flags] CONVERSATION_ID USER_ID",
+		Example: "talkjs participants join order-1042 carol --access Read --notify MentionsOnly",
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out := addClientFlags(fs), addOutputFlags(fs)
+		access := fs.String("access", "", "ReadWrite (default) or Read")
+		notify := fs.String("notify", "", "true (default), false or MentionsOnly")
+		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
+		if err != nil {
+			return err
+		}
+		a, err := parseAccess(*access)
+		if err != nil {
+			return err
+		}
+		if a == talkjs.AccessNone {
+			return fmt.Errorf("%w: --access None can only be set with 'talkjs participants update'", errUsage)
+		}
+		n, err := parseNotify(*notify)
+		if err != nil {
+			return err
+		}
+		if err := cl.Participants.Join(ctx, rest[0], rest[1], &talkjs.JoinOptions{Access: a, Notify: n}); err != nil {
+			return err
+		}
+		return participantDone(ctx, st, out, cl, rest[0], rest[1], "joined")
+	})
+
+	reg(&command{
+		Name: "participants update", Summary: "Change a participant's access or notifications (PATCH)", Usage: "[flags] CONVERSATION_ID USER_ID",
+		Example: "talkjs participants update order-1042 carol --access None\ntalkjs participants update order-1042 carol --notify false",
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out := addClientFlags(fs), addOutputFlags(fs)
+		access := fs.String("access", "", "ReadWrite, Read or None (None keeps the history visible but no new messages)")
+		notify := fs.String("notify", "", "true, false or MentionsOnly")
+		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
+		if err != nil {
+			return err
+		}
+		a, err := parseAccess(*access)
+		if err != nil {
+			return err
+		}
+		n, err := parseNotify(*notify)
+		if err != nil {
+			return err
+		}
+		if a == "" && n == talkjs.NotifyDefault {
+			return fmt.Errorf("%w: give --access, --notify or both", errUsage)
+		}
+		if err := cl.Participants.Update(ctx, rest[0], rest[1], talkjs.ParticipantUpdate{Access: a, Notify: n}); err != nil {
+			return err
+		}
+		return participantDone(ctx, st, out, cl, rest[0], rest[1], "updated in")
+	})
+
+	reg(&command{
+		Name: "participants leave", Summary: "Remove a user from a conversation", Usage: "[flags] CONVERSATION_ID USER_ID",
+		Example: "talkjs participants leave order-1042 carol",
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out := addClientFlags(fs), addOutputFlags(fs)
+		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
+		if err != nil {
+			return err
+		}
+		if err := cl.Participants.Leave(ctx, rest[0], rest[1]); err != nil {
+			return err
+		}
+		return done(st, out, map[string]string{"conversation": rest[0], "left": rest[1]}, "%s left %s.", rest[1], rest[0])
+	})
+
+	reg(&command{
+		Name: "participants mark-read", Summary: "Mark a conversation read by a user", Usage: "[flags] CONVERSATION_ID USER_ID",
+		Example: "talkjs participants mark-read order-1042 alice",
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out := addClientFlags(fs), addOutputFlags(fs)
+		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
+		if err != nil {
+			return err
+		}
+		if err := cl.Participants.MarkRead(ctx, rest[0], rest[1]); err != nil {
+			return err
+		}
+		return done(st, out, map[string]string{"conversation": rest[0], "readBy": rest[1]}, "Marked %s read by %s.", rest[0], rest[1])
+	})
+
+	reg(&command{
+		Name: "participants mark-unread", Summary: "Mark every message of a conversation unread for a user", Usage: "[flags] CONVERSATION_ID USER_ID",
+		Example: "talkjs participants mark-unread order-1042 alice",
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out := addClientFlags(fs), addOutputFlags(fs)
+		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
+		if err != nil {
+			return err
+		}
+		if err := cl.Participants.MarkUnread(ctx, rest[0], rest[1]); err != nil {
+			return err
+		}
+		return done(st, out, map[string]string{"conversation": rest[0], "unreadBy": rest[1]}, "Marked %s unread for %s.", rest[0], rest[1])
+	})
+}
+
+// participantDone prints the participation of user after a change.
+func participantDone(ctx context.Context, st *stdio, out *outputFlags, cl *talkjs.Client, conv, user, verb string) error {
+	c, err := cl.Conversations.Get(ctx, conv)
+	if err != nil {
+		return err
+	}
+	p, ok := c.Participants[user]
+	if !ok {
+		return fmt.Errorf("%s is not a participant of %s after the change", user, conv)
+	}
+	if out.json {
+		return writeJSON(st.Out, p)
+	}
+	_, err = fmt.Fprintf(st.Out, "%s %s %s: access %s, notify %s.\n", user, verb, conv, p.Access, notifyText(p.Notify))
+	return err
+}

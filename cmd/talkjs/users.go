@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/gotalkjs/talkjs-go/talkjs"
+)
+
+// reg registers c with a Run that also gets c itself, for its flag set.
+func reg(c *command, run func(ctx context.Context, st *stdio, c *command, args []string) error) {
+	c.Run = func(ctx context.Context, st *stdio, args []string) error { return run(ctx, st, c, args) }
+	register(c)
+}
+
+func init() {
+	reg(&command{
+		Name: "users get", Summary: "Show a user", Usage: "[flags] USER_ID",
+		Example: "talkjs users get alice\ntalkjs users get alice --json",
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out := addClientFlags(fs), addOutputFlags(fs)
+		cl, rest, err := setup(st, fs, cf, out, args, "USER_ID")
+		if err != nil {
+			return err
+		}
+		u, err := cl.Users.Get(ctx, rest[0])
+		if err != nil {
+			return err
+		}
+		if out.json {
+			return writeJSON(st.Out, u)
+		}
+		return printUser(st, u)
+	})
+
+	reg(&command{
+		Name: "users list", Summary: "List the app's users", Usage: "[flags]",
+		Example: "talkjs users list --limit 50\ntalkjs users list --all --json",
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out, page := addClientFlags(fs), addOutputFlags(fs), addPageFlags(fs)
+		cl, _, err := setup(st, fs, cf, out, args)
+		if err != nil {
+			return err
+		}
+		opts := page.options()
+		users, err := collect(page.all, cl.Users.All(ctx, &opts), func() ([]talkjs.User, error) { return cl.Users.List(ctx, &opts) })
+		if err != nil {
+			return err
+		}
+		if out.json {
+			return writeJSON(st.Out, users)
+		}
+		t := newTable(st.Out, "ID", "NAME", "EMAIL", "ROLE", "CREATED")
+		for _, u := range users {
+			t.row(u.ID, u.Name, strings.Join(u.Email, ","), u.Role, when(u.CreatedAt))
+		}
+		return t.flush()
+	})
+
+	reg(&command{
+		Name: "users upsert", Summary: "Create a user, or update the fields given", Usage: "[flags] USER_ID",
+		Example: `talkjs users upsert alice --name Alice --email alice@example.com --role customer --custom plan=pro
+talkjs users upsert alice --photo-url ""      # an empty value clears the field`,
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out := addClientFlags(fs), addOutputFlags(fs)
+		name := fs.String("name", "", "display name (needed when the user is created)")
+		var email, phone listFlag
+		fs.Var(&email, "email", "email address (repeat, or separate with commas)")
+		fs.Var(&phone, "phone", "phone number (repeat, or separate with commas)")
+		var photo, role, locale, welcome, avail optString
+		fs.Var(&photo, "photo-url", "photo URL")
+		fs.Var(&role, "role", "role, as configured in the dashboard")
+		fs.Var(&locale, "locale", "locale, such as en-US")
+		fs.Var(&welcome, "welcome-message", "welcome message")
+		fs.Var(&avail, "availability-text", "availability text")
+		custom := customFlag{}
+		fs.Var(custom, "custom", "custom data key=value (repeat; key= removes the key)")
+		cl, rest, err := setup(st, fs, cf, out, args, "USER_ID")
+		if err != nil {
+			return err
+		}
+		in := talkjs.UserInput{Name: *name, PhotoURL: photo.nullable(), Role: role.nullable(), Locale: locale.nullable(),
+			WelcomeMessage: welcome.nullable(), AvailabilityText: avail.nullable(), Custom: custom.input()}
+		if len(email) > 0 {
+			in.Email = talkjs.Strings(email...)
+		}
+		if len(phone) > 0 {
+			in.Phone = talkjs.Strings(phone...)
+		}
+		if err := cl.Users.Upsert(ctx, rest[0], in); err != nil {
+			return err
+		}
+		u, err := cl.Users.Get(ctx, rest[0])
+		if err != nil {
+			return err
+		}
+		if out.json {
+			return writeJSON(st.Out, u)
+		}
+		fmt.Fprintf(st.Out, "Upserted user %s.\n", u.ID)
+		return printUser(st, u)
+	})
+
+	reg(&command{
+		Name: "users upsert-many", Summary: "Create or update many users from a JSON array or NDJSON file", Usage: `[flags] FILE|-
+
+Each user is an object with "id" and the fields of a user ("name", "email",
+"role", "custom", …). They are sent 100 per request, in order; each request
+is all-or-nothing. On failure the command says how many were stored.`,
+		Example: `talkjs users upsert-many users.json
+echo '{"id":"alice","name":"Alice"}' | talkjs users upsert-many -`,
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out := addClientFlags(fs), addOutputFlags(fs)
+		cl, rest, err := setup(st, fs, cf, out, args, "FILE")
+		if err != nil {
+			return err
+		}
+		in, err := readInput(st, rest[0])
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		users, err := readUsers(in)
+		if err != nil {
+			return err
+		}
+		n, err := cl.Users.UpsertMany(ctx, users)
+		if err != nil {
+			return fmt.Errorf("%d of %d users stored; the next ones were not: %w", n, len(users), err)
+		}
+		return done(st, out, map[string]int{"upserted": n}, "Upserted %d users.", n)
+	})
+
+	reg(&command{
+		Name: "users conversations", Summary: "List the conversations of a user, with the user's unread state", Usage: "[flags] USER_ID",
+		Example: `talkjs users conversations alice --unread-only
+talkjs users conversations alice --order-by createdAt --direction ASC --filter '{"custom":{"category":["==","shoes"]}}'`,
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out, lf := addClientFlags(fs), addOutputFlags(fs), addConversationListFlags(fs)
+		unread := fs.Bool("unread-only", false, "only conversations with unread messages")
+		cl, rest, err := setup(st, fs, cf, out, args, "USER_ID")
+		if err != nil {
+			return err
+		}
+		lo, err := lf.options()
+		if err != nil {
+			return err
+		}
+		opts := talkjs.UserConversationListOptions{ConversationListOptions: lo, UnreadsOnly: *unread}
+		convs, err := collect(lf.page.all, cl.Users.AllConversations(ctx, rest[0], &opts),
+			func() ([]talkjs.UserConversation, error) { return cl.Users.Conversations(ctx, rest[0], &opts) })
+		if err != nil {
+			return err
+		}
+		if out.json {
+			return writeJSON(st.Out, convs)
+		}
+		t := newTable(st.Out, "ID", "SUBJECT", "UNREAD", "LAST MESSAGE", "AT")
+		for _, c := range convs {
+			last, at := "", int64(0)
+			if c.LastMessage != nil {
+				last, at = c.LastMessage.Text, c.LastMessage.CreatedAt
+			}
+			t.row(c.ID, clip(c.Subject, 40), c.UnreadMessageCount, clip(last, 40), when(at))
+		}
+		return t.flush()
+	})
+
+	reg(&command{
+		Name: "users presence", Summary: "List who is online (POST /presences)", Usage: "[flags]",
+		Example: "talkjs users presence\ntalkjs users presence --user-id alice,bob --json",
+	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
+		fs := newFlagSet(c, st)
+		cf, out := addClientFlags(fs), addOutputFlags(fs)
+		var ids listFlag
+		fs.Var(&ids, "user-id", "only these users (repeat, or separate with commas)")
+		background := fs.Bool("include-background", false, "also list users with only a background session")
+		cl, _, err := setup(st, fs, cf, out, args)
+		if err != nil {
+			return err
+		}
+		ps, err := cl.Presence.List(ctx, &talkjs.PresenceQuery{UserIDs: ids, IncludeBackgroundSessions: *background})
+		if err != nil {
+			return err
+		}
+		if out.json {
+			return writeJSON(st.Out, ps)
+		}
+		keys := make([]string, 0, len(ps))
+		for k := range ps {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		t := newTable(st.Out, "USER", "STATUS", "WIDGETS", "BACKGROUND SESSIONS")
+		for _, k := range keys {
+			t.row(k, ps[k].Status, len(ps[k].Widgets), len(ps[k].BackgroundSessions))
+		}
+		return t.flush()
+	})
+}
+
+func printUser(st *stdio, u *talkjs.User) error {
+	t := newTable(st.Out)
+	t.row("id", u.ID)
+	t.row("name", u.Name)
+	t.row("email", strings.Join(u.Email, ", "))
+	t.row("phone", strings.Join(u.Phone, ", "))
+	t.row("role", u.Role)
+	t.row("photoUrl", u.PhotoURL)
+	t.row("locale", u.Locale)
+	t.row("welcomeMessage", u.WelcomeMessage)
+	t.row("custom", customText(u.Custom))
+	t.row("createdAt", when(u.CreatedAt))
+	return t.flush()
+}
+
+func customText(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + m[k]
+	}
+	return strings.Join(parts, " ")
+}
+
+// readUsers reads users from a JSON array or from NDJSON.
+func readUsers(r io.Reader) ([]talkjs.UserUpsert, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	type entry struct {
+		ID string `json:"id"`
+		talkjs.UserInput
+	}
+	var entries []entry
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&entries); err != nil {
+			return nil, fmt.Errorf("%w: the JSON array of users: %v", errUsage, err)
+		}
+	} else {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		for n := 1; sc.Scan(); n++ {
+			line := bytes.TrimSpace(sc.Bytes())
+			if len(line) == 0 {
+				continue
+			}
+			var e entry
+			dec := json.NewDecoder(bytes.NewReader(line))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&e); err != nil {
+				return nil, fmt.Errorf("%w: line %d: %v", errUsage, n, err)
+			}
+			entries = append(entries, e)
+		}
+		if err := sc.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("%w: the input holds no users", errUsage)
+	}
+	out := make([]talkjs.UserUpsert, len(entries))
+	for i, e := range entries {
+		if e.ID == "" {
+			return nil, fmt.Errorf("%w: user %d has no \"id\"", errUsage, i+1)
+		}
+		out[i] = talkjs.UserUpsert{ID: e.ID, User: e.UserInput}
+	}
+	return out, nil
+}
