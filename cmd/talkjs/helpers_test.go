@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gotalkjs/talkjs-go/api"
 	"github.com/gotalkjs/talkjs-go/talkjs"
+	"github.com/gotalkjs/talkjs-go/talkjs/talkjstest"
 )
 
 // env is a TalkJS server on loopback and the environment that points the
@@ -25,15 +25,13 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...api.Option) *env {
 	t.Helper()
-	srv := api.NewServer(opts...)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	e := &env{t: t, srv: srv, url: hs.URL, vars: map[string]string{
-		talkjs.EnvAppID:     srv.AppID(),
-		talkjs.EnvSecretKey: srv.Secret(),
-		talkjs.EnvBaseURL:   hs.URL,
+	ts := talkjstest.NewServer(t, opts...)
+	e := &env{t: t, srv: ts.API, url: ts.URL, vars: map[string]string{
+		talkjs.EnvAppID:     ts.AppID,
+		talkjs.EnvSecretKey: ts.Secret,
+		talkjs.EnvBaseURL:   ts.URL,
 	}}
-	c, err := talkjs.NewClient(srv.AppID(), srv.Secret(), talkjs.WithBaseURL(hs.URL), fastRetries())
+	c, err := talkjs.NewClient(ts.AppID, ts.Secret, talkjs.WithBaseURL(ts.URL), fastRetries())
 	if err != nil {
 		t.Fatal(err)
 	}

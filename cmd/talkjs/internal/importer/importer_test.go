@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,19 +13,18 @@ import (
 	"github.com/gotalkjs/talkjs-go/api"
 	"github.com/gotalkjs/talkjs-go/cmd/talkjs/internal/histgen"
 	"github.com/gotalkjs/talkjs-go/talkjs"
+	"github.com/gotalkjs/talkjs-go/talkjs/talkjstest"
 )
 
 func newServer(t *testing.T, opts ...api.Option) (*api.Server, *talkjs.Client) {
 	t.Helper()
-	srv := api.NewServer(opts...)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	c, err := talkjs.NewClient(srv.AppID(), srv.Secret(), talkjs.WithBaseURL(hs.URL),
+	ts := talkjstest.NewServer(t, opts...)
+	c, err := talkjs.NewClient(ts.AppID, ts.Secret, talkjs.WithBaseURL(ts.URL),
 		talkjs.WithRetryPolicy(talkjs.RetryPolicy{MaxRetries: 6, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, c
+	return ts.API, c
 }
 
 type want struct {
