@@ -71,13 +71,13 @@ talkjs conversations upsert order-1042 --subject ""     # an empty value clears 
 		fs := newFlagSet(c, st)
 		cf, out := addClientFlags(fs), addOutputFlags(fs)
 		var subject, photo optString
-		fs.Var(&subject, "subject", "subject")
-		fs.Var(&photo, "photo-url", "photo URL")
+		fs.Var(&subject, "subject", "subject `text`")
+		fs.Var(&photo, "photo-url", "photo `URL`")
 		var participants, welcome listFlag
-		fs.Var(&participants, "participant", "user id to add with default access (repeat, or separate with commas); none are removed")
-		fs.Var(&welcome, "welcome-message", "welcome message (repeat for several)")
+		fs.Var(&participants, "participant", "`user` id to add with default access (repeat, or separate with commas); none are removed")
+		fs.Var(&welcome, "welcome-message", "welcome message `text` (repeat for several)")
 		custom := customFlag{}
-		fs.Var(custom, "custom", "custom data key=value (repeat; key= removes the key)")
+		fs.Var(custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
 		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID")
 		if err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
@@ -68,15 +69,7 @@ func newFlagSet(c *command, st *stdio) *flag.FlagSet {
 func printUsage(w io.Writer, c *command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "%s\n\nUsage:\n  talkjs %s %s\n", c.Summary, c.Name, c.Usage)
 	if fs != nil {
-		var hasFlags bool
-		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
-		if hasFlags {
-			fmt.Fprintln(w, "\nFlags:")
-			out := fs.Output()
-			fs.SetOutput(w)
-			fs.PrintDefaults()
-			fs.SetOutput(out)
-		}
+		printFlags(w, fs)
 	}
 	if c.Example != "" {
 		fmt.Fprintln(w, "\nExample:")
@@ -84,6 +77,39 @@ func printUsage(w io.Writer, c *command, fs *flag.FlagSet) {
 			fmt.Fprintln(w, "  "+line)
 		}
 	}
+}
+
+// printFlags lists the flags in the GNU style the examples use (--name).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	var lines [][2]string
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		name := dash + f.Name
+		if typ != "" {
+			name += " " + typ
+		}
+		switch f.DefValue {
+		case "", "false", "0", "0s", "[]":
+		default:
+			if !strings.Contains(usage, "(default") {
+				usage += fmt.Sprintf(" (default %s)", f.DefValue)
+			}
+		}
+		lines = append(lines, [2]string{name, usage})
+	})
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	for _, l := range lines {
+		fmt.Fprintf(tw, "  %s\t%s\n", l[0], l[1])
+	}
+	tw.Flush()
 }
 
 func printCommands(w io.Writer) {

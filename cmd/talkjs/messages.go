@@ -70,7 +70,7 @@ talkjs messages send order-1042 --sender bob --attachment-file ./receipt.pdf`,
 		file := fs.String("attachment-file", "", "upload this file and send it (needs --sender)")
 		key := fs.String("idempotency-key", "", "sends with the same key within 24 hours post one message (default: a random key)")
 		custom := customFlag{}
-		fs.Var(custom, "custom", "custom data key=value (repeat)")
+		fs.Var(custom, "custom", "custom data `key=value` (repeat)")
 		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID")
 		if err != nil {
 			return err
@@ -133,7 +133,7 @@ talkjs messages send order-1042 --sender bob --attachment-file ./receipt.pdf`,
 		text := fs.String("text", "", "new text")
 		mark := fs.Bool("mark-edited", false, "show readers that the message was edited (sets editedAt)")
 		custom := customFlag{}
-		fs.Var(custom, "custom", "custom data key=value (repeat; key= removes the key)")
+		fs.Var(custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
 		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "MESSAGE_ID")
 		if err != nil {
 			return err

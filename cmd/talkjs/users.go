@@ -74,16 +74,16 @@ talkjs users upsert alice --photo-url ""      # an empty value clears the field`
 		cf, out := addClientFlags(fs), addOutputFlags(fs)
 		name := fs.String("name", "", "display name (needed when the user is created)")
 		var email, phone listFlag
-		fs.Var(&email, "email", "email address (repeat, or separate with commas)")
-		fs.Var(&phone, "phone", "phone number (repeat, or separate with commas)")
+		fs.Var(&email, "email", "email `address` (repeat, or separate with commas)")
+		fs.Var(&phone, "phone", "phone `number` (repeat, or separate with commas)")
 		var photo, role, locale, welcome, avail optString
-		fs.Var(&photo, "photo-url", "photo URL")
-		fs.Var(&role, "role", "role, as configured in the dashboard")
-		fs.Var(&locale, "locale", "locale, such as en-US")
-		fs.Var(&welcome, "welcome-message", "welcome message")
-		fs.Var(&avail, "availability-text", "availability text")
+		fs.Var(&photo, "photo-url", "photo `URL`")
+		fs.Var(&role, "role", "`role`, as configured in the dashboard")
+		fs.Var(&locale, "locale", "`locale`, such as en-US")
+		fs.Var(&welcome, "welcome-message", "welcome message `text`")
+		fs.Var(&avail, "availability-text", "availability `text`")
 		custom := customFlag{}
-		fs.Var(custom, "custom", "custom data key=value (repeat; key= removes the key)")
+		fs.Var(custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
 		cl, rest, err := setup(st, fs, cf, out, args, "USER_ID")
 		if err != nil {
 			return err
@@ -184,7 +184,7 @@ talkjs users conversations alice --order-by createdAt --direction ASC --filter '
 		fs := newFlagSet(c, st)
 		cf, out := addClientFlags(fs), addOutputFlags(fs)
 		var ids listFlag
-		fs.Var(&ids, "user-id", "only these users (repeat, or separate with commas)")
+		fs.Var(&ids, "user-id", "only these `users` (repeat, or separate with commas)")
 		background := fs.Bool("include-background", false, "also list users with only a background session")
 		cl, _, err := setup(st, fs, cf, out, args)
 		if err != nil {
