@@ -65,6 +65,7 @@ func runImport(ctx context.Context, st *stdio, args []string) error {
 	rejects := fs.String("rejects", "", "where rejected lines go (default FILE.rejects, or CHECKPOINT.rejects for standard input)")
 	concurrency := fs.Int("concurrency", 4, "conversations imported at once")
 	jsonOut := fs.Bool("json", false, "print the summary as JSON")
+	verbose := fs.Bool("verbose", false, "also report each request whose outcome was unknown and how the read-back settled it")
 	progressEvery := fs.Duration("progress-interval", 5*time.Second, "how often to print a progress line when standard error is not a terminal (0: never)")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
@@ -107,7 +108,7 @@ func runImport(ctx context.Context, st *stdio, args []string) error {
 		Checkpoint:  *checkpoint,
 		Concurrency: *concurrency,
 		Rejects:     io.MultiWriter(rej, pr.rejectEcho()),
-		Notes:       pr,
+		Notes:       noteFilter(pr, *verbose),
 	})
 	stop := pr.start(im.Progress)
 	sum, runErr := im.Run(ctx, in)
@@ -276,6 +277,20 @@ func (p *progressPrinter) rejectEcho() io.Writer {
 		if err := json.Unmarshal(bytes.TrimSpace(b), &r); err == nil {
 			p.clear()
 			fmt.Fprintf(p.w, "line %d: %s\n", r.Line, r.Reason)
+		}
+		return len(b), nil
+	})
+}
+
+// noteFilter passes every note when verbose, else only those that need
+// attention (uncertain ranges, conversations that stopped).
+func noteFilter(w io.Writer, verbose bool) io.Writer {
+	if verbose {
+		return w
+	}
+	return writerFunc(func(b []byte) (int, error) {
+		if bytes.Contains(b, []byte("UNCERTAIN")) || bytes.Contains(b, []byte("stopped with")) {
+			return w.Write(b)
 		}
 		return len(b), nil
 	})

@@ -62,12 +62,22 @@ type checkpoint struct {
 	mu   sync.Mutex
 	f    *os.File
 	conv map[string]*convState
+
+	// Group commit: records queue in pending; one writer at a time writes
+	// and fsyncs everything queued, and wakes those whose records it made
+	// durable.
+	cond           *sync.Cond
+	pending        []byte
+	queued, synced uint64
+	syncing        bool
+	err            error
 }
 
 // openCheckpoint replays the journal at path (if any), compacts it and
 // opens it for appending.
 func openCheckpoint(path string) (*checkpoint, error) {
 	cp := &checkpoint{path: path, conv: map[string]*convState{}}
+	cp.cond = sync.NewCond(&cp.mu)
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read checkpoint: %w", err)
@@ -198,6 +208,7 @@ func syncDir(dir string) {
 }
 
 // write appends r to the journal and makes it durable before returning.
+// Concurrent writers share fsyncs.
 func (cp *checkpoint) write(r record) error {
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -205,11 +216,33 @@ func (cp *checkpoint) write(r record) error {
 	}
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
-	if _, err := cp.f.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("write checkpoint: %w", err)
+	cp.pending = append(append(cp.pending, b...), '\n')
+	cp.queued++
+	mine := cp.queued
+	for cp.synced < mine && cp.err == nil {
+		if cp.syncing {
+			cp.cond.Wait()
+			continue
+		}
+		cp.syncing = true
+		buf, upto := cp.pending, cp.queued
+		cp.pending = nil
+		cp.mu.Unlock()
+		_, err := cp.f.Write(buf)
+		if err == nil {
+			err = cp.f.Sync()
+		}
+		cp.mu.Lock()
+		cp.syncing = false
+		if err != nil {
+			cp.err = fmt.Errorf("write checkpoint %s: %w", cp.path, err)
+		} else {
+			cp.synced = upto
+		}
+		cp.cond.Broadcast()
 	}
-	if err := cp.f.Sync(); err != nil {
-		return fmt.Errorf("sync checkpoint: %w", err)
+	if cp.err != nil {
+		return cp.err
 	}
 	cp.apply(r)
 	return nil
