@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -244,4 +245,55 @@ func TestMalformedLinesAreRejectedByLineNumber(t *testing.T) {
 	if strings.Join(texts, ",") != "one,two,three" {
 		t.Errorf("stored %v, want one,two,three in time order", texts)
 	}
+}
+
+func TestUnresolvableOutcomeIsUncertainThenSettledByNextRun(t *testing.T) {
+	data := history(t, histgen.Spec{Users: 4, Conversations: 1, Messages: 30, Seed: 9})
+	srv, c := newServer(t)
+	cp := filepath.Join(t.TempDir(), "cp")
+	// The second import request is stored but its answer lost, and every
+	// read-back fails: the importer cannot know, so it must not resend.
+	imports := 0
+	broken, err := talkjs.NewClient(c.AppID(), srv.Secret(), talkjs.WithBaseURL(strings.TrimSuffix(c.ServerURL(), "/v1/"+c.AppID()+"/")),
+		talkjs.WithMaxRetries(0),
+		talkjs.WithMiddleware(func(next http.RoundTripper) http.RoundTripper {
+			return talkjs.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+				if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/messages") {
+					return nil, errors.New("read-back broken")
+				}
+				resp, err := next.RoundTrip(r)
+				if strings.Contains(r.URL.Path, "/import/") {
+					imports++
+					if imports == 2 {
+						resp.Body.Close()
+						return nil, errors.New("connection reset after sending")
+					}
+				}
+				return resp, err
+			})
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes bytes.Buffer
+	sum, err := New(broken, Options{Checkpoint: cp, Notes: &notes}).Run(context.Background(), bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Uncertain) != 1 || len(sum.Uncertain[0].Lines) != 10 || sum.OK() || imports != 2 {
+		t.Fatalf("summary %+v after %d import requests\n%s", sum, imports, notes.String())
+	}
+	if n := srv.Counts().Messages; n != 20 {
+		t.Fatalf("server holds %d messages, want 20", n)
+	}
+	// The next run, with a working read-back, finds the range stored and
+	// sends only the rest.
+	sum, err = New(c, Options{Checkpoint: cp}).Run(context.Background(), bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.OK() || sum.Found != 10 || sum.Imported != 10 || sum.Earlier != 10 {
+		t.Fatalf("second run: %+v", sum)
+	}
+	checkStored(t, srv, expected(t, data))
 }
