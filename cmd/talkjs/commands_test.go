@@ -263,3 +263,16 @@ func TestServerAcceptsMintedAppToken(t *testing.T) {
 		t.Fatalf("not a JWT: %q", tok)
 	}
 }
+
+func TestUnauthorizedSaysWhatToCheck(t *testing.T) {
+	e := newEnv(t)
+	vars := map[string]string{}
+	for k, v := range e.vars {
+		vars[k] = v
+	}
+	vars["TALKJS_SECRET_KEY"] = "sk_test_wrong"
+	r := runWith(t, vars, "", "users", "list")
+	if r.code != 1 || !strings.Contains(r.err, "401") || !strings.Contains(r.err, "Check the app id and secret key") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.err)
+	}
+}

@@ -170,6 +170,10 @@ func run(ctx context.Context, st *stdio, args []string) int {
 		return 2
 	default:
 		fmt.Fprintf(st.Err, "talkjs %s: %v\n", c.Name, err)
+		if errors.Is(err, talkjs.ErrUnauthorized) {
+			fmt.Fprintf(st.Err, "Check the app id and secret key (%s, %s or --app-id, --secret) and the base URL (%s, --base-url).\n",
+				talkjs.EnvAppID, talkjs.EnvSecretKey, talkjs.EnvBaseURL)
+		}
 		return 1
 	}
 }
