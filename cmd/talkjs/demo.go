@@ -284,21 +284,21 @@ func (d *demo) run(ctx context.Context) error {
 	}
 
 	d.step("List with ordering and a custom filter", "Conversations.List takes an order and a filter built with package talkjs/filter.")
-	list, err := cl.Conversations.List(ctx, &talkjs.ConversationListOptions{OrderBy: talkjs.OrderByCreatedAt, OrderDirection: talkjs.Ascending})
+	list, err := d.list(ctx, &talkjs.ConversationListOptions{OrderBy: talkjs.OrderByCreatedAt, OrderDirection: talkjs.Ascending})
 	if err != nil {
 		return err
 	}
-	d.ok("by createdAt, oldest first: %s", convIDs(list))
+	d.ok("by createdAt, oldest first: %s", list)
 	f := filter.Where{Custom: filter.Custom{"category": filter.OneOf("shoes", "sandals")}}
 	fj, err := f.FilterJSON()
 	if err != nil {
 		return err
 	}
-	list, err = cl.Conversations.List(ctx, &talkjs.ConversationListOptions{Filter: f, OrderBy: talkjs.OrderByCreatedAt, OrderDirection: talkjs.Descending})
+	list, err = d.list(ctx, &talkjs.ConversationListOptions{Filter: f, OrderBy: talkjs.OrderByCreatedAt, OrderDirection: talkjs.Descending})
 	if err != nil {
 		return err
 	}
-	d.ok("filter %s, newest first: %s", fj, convIDs(list))
+	d.ok("filter %s, newest first: %s", fj, list)
 
 	d.step("Import history with timestamps", "Import.Messages keeps the original times (10 messages per request; TalkJS does not deduplicate).")
 	if err := cl.Conversations.Upsert(ctx, legacy, talkjs.ConversationInput{
@@ -351,6 +351,21 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	d.ok("deleted the 4 conversations (and their messages); reading them answers 404")
 	return nil
+}
+
+// list walks a conversation list and names the demo's conversations in it
+// (in a real app there may be others).
+func (d *demo) list(ctx context.Context, opts *talkjs.ConversationListOptions) (string, error) {
+	var ids []string
+	for c, err := range d.client.Conversations.All(ctx, opts) {
+		if err != nil {
+			return "", err
+		}
+		if strings.HasPrefix(c.ID, d.prefix) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return strings.Join(ids, ", "), nil
 }
 
 func reactions(r map[string][]string) string {
