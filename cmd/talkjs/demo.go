@@ -283,7 +283,7 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 
-	d.step("List with ordering and a custom filter", "Conversations.List takes an order and a filter built with package talkjs/filter.")
+	d.step("List with ordering and a custom filter", "Conversations.All walks the list in the order asked, filtered with package talkjs/filter.")
 	list, err := d.list(ctx, &talkjs.ConversationListOptions{OrderBy: talkjs.OrderByCreatedAt, OrderDirection: talkjs.Ascending})
 	if err != nil {
 		return err
