@@ -103,8 +103,16 @@ func (v *Validator) ValidateRequest(r *http.Request, skipBody bool) (*Route, err
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		defer func() { r.Body = io.NopCloser(bytes.NewReader(body)) }()
 	}
+	checked := r
+	if skipBody {
+		// kin-openapi may parse the body (as a form) even when told to skip
+		// it; hand it a copy without one so a large upload stays unread.
+		bodiless := *r
+		bodiless.Body, bodiless.GetBody, bodiless.ContentLength = http.NoBody, nil, 0
+		checked = &bodiless
+	}
 	input := &openapi3filter.RequestValidationInput{
-		Request:    r,
+		Request:    checked,
 		PathParams: route.PathParams,
 		Route:      route.route,
 		Options: &openapi3filter.Options{

@@ -136,3 +136,31 @@ func TestOperationIDsComplete(t *testing.T) {
 		t.Errorf("%d operations: %v", len(ids), ids)
 	}
 }
+
+// failingBody fails the test if anything reads it.
+type failingBody struct{ t *testing.T }
+
+func (b failingBody) Read([]byte) (int, error) {
+	b.t.Error("the body was read although skipBody was set")
+	return 0, io.ErrUnexpectedEOF
+}
+func (failingBody) Close() error { return nil }
+
+func TestSkipBodyLeavesUploadUnread(t *testing.T) {
+	v := newValidator(t)
+	r := httptest.NewRequest("POST", "/v1/app/files", nil)
+	r.Header.Set("Authorization", "Bearer x")
+	r.Header.Set("Content-Type", "multipart/form-data; boundary=xyz")
+	r.Body = failingBody{t}
+	r.ContentLength = 100 << 20
+	route, err := v.ValidateRequest(r, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if route.OperationID != "uploadFile" {
+		t.Errorf("matched %s", route.OperationID)
+	}
+	if _, ok := r.Body.(failingBody); !ok {
+		t.Error("the caller's body was replaced")
+	}
+}
