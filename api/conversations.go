@@ -190,7 +190,8 @@ func (q *listQuery) keep(c *conversation, userID string, p *participant) bool {
 		return false
 	}
 	if q.filter != nil {
-		subj := convfilter.Subject{Custom: orEmpty(c.custom), Subject: c.subject, HasUnreadMessages: unread}
+		created := c.createdAt
+		subj := convfilter.Subject{Custom: orEmpty(c.custom), Subject: c.subject, HasUnreadMessages: unread, CreatedAt: &created}
 		if p != nil {
 			subj.Access = p.access
 		}

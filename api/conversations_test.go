@@ -294,6 +294,8 @@ func TestConversationFilters(t *testing.T) {
 		{"/conversations" + q(`{"custom":{"category":["oneOf",["shoes","hats"]]}}`), []string{"shoes", "hats"}},
 		{"/conversations" + q(`{"subject":["==","Hats"]}`), []string{"hats"}},
 		{"/conversations" + q(`{"lastMessageTs":[">",0]}`), []string{"shoes"}},
+		{"/conversations" + q(`{"createdAt":["<=",`+i64(t0.UnixMilli())+`]}`), []string{"shoes", "plain", "hats"}},
+		{"/conversations" + q(`{"createdAt":[">",`+i64(t0.UnixMilli())+`]}`), []string{}},
 		{"/conversations" + q(`["any",[{"custom":{"category":["==","hats"]}},{"subject":["==","Shoes"]}]]`), []string{"shoes", "hats"}},
 		{"/users/alice/conversations" + q(`{"access":["==","Read"]}`), []string{"hats"}},
 		{"/users/alice/conversations" + q(`{"hasUnreadMessages":true}`), []string{"shoes"}},

@@ -10,9 +10,6 @@ import (
 // checkImport says what is wrong with imported message i, or "".
 func (s *Server) checkImport(c *conversation, i int, m *gen.ImportMessageInput) string {
 	where := fmt.Sprintf("message [%d]", i)
-	if m.Type != gen.MessageTypeUserMessage {
-		return where + `: imported messages have a sender, so their type must be "UserMessage"`
-	}
 	if c.participants[m.Sender] == nil {
 		return fmt.Sprintf("%s: sender %q is not a participant of conversation %q; only participants' messages can be imported", where, m.Sender, c.id)
 	}

@@ -68,6 +68,21 @@ func (e ConversationOrderBy) Valid() bool {
 	}
 }
 
+// Defines values for ImportMessageType.
+const (
+	ImportMessageTypeUserMessage ImportMessageType = "UserMessage"
+)
+
+// Valid indicates whether the value is a known member of the ImportMessageType enum.
+func (e ImportMessageType) Valid() bool {
+	switch e {
+	case ImportMessageTypeUserMessage:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for JoinAccess.
 const (
 	JoinAccessRead      JoinAccess = "Read"
@@ -306,9 +321,14 @@ type ImportMessageInput struct {
 	Text   *string `json:"text,omitempty"`
 
 	// Timestamp The original Unix time of the message in ms.
-	Timestamp *int64      `json:"timestamp,omitempty"`
-	Type      MessageType `json:"type"`
+	Timestamp *int64 `json:"timestamp,omitempty"`
+
+	// Type Only user messages can be imported; system messages cannot.
+	Type ImportMessageType `json:"type"`
 }
+
+// ImportMessageType Only user messages can be imported; system messages cannot.
+type ImportMessageType string
 
 // ImportMessagesInput defines model for ImportMessagesInput.
 type ImportMessagesInput = []ImportMessageInput
@@ -630,6 +650,9 @@ type NotFound = Error
 
 // RateLimited An error answer. TalkJS documents no schema for error bodies; every field is optional and unknown fields may appear. The generated Go client keeps it as raw JSON, so that a body of any other shape never hides the status code.
 type RateLimited = Error
+
+// ServerError An error answer. TalkJS documents no schema for error bodies; every field is optional and unknown fields may appear. The generated Go client keeps it as raw JSON, so that a body of any other shape never hides the status code.
+type ServerError = Error
 
 // TooLarge An error answer. TalkJS documents no schema for error bodies; every field is optional and unknown fields may appear. The generated Go client keeps it as raw JSON, so that a body of any other shape never hides the status code.
 type TooLarge = Error
