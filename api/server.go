@@ -307,13 +307,9 @@ func (s *Server) handle(w *recorder, r *http.Request, external bool) {
 	var route *openapi.Route
 	var err error
 	if upload {
-		// kin-openapi's security check reads the whole body even when the
-		// body is skipped: hide the stream from it, and check the media
-		// type here instead.
-		body := r.Body
-		r.Body = http.NoBody
+		// The upload streams: the validator leaves its body unread, and the
+		// media type is checked here instead.
 		route, err = s.validator.ValidateRequest(r, true)
-		r.Body = body
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt != "multipart/form-data" {
 			err = &openapi.ValidationError{Status: http.StatusBadRequest, Where: "request body",
 				Problem: "Content-Type must be multipart/form-data with a boundary (let the HTTP library set it)"}
