@@ -75,6 +75,7 @@ talkjs conversations upsert order-1042 --subject ""     # an empty value clears 
 		fs.Var(&photo, "photo-url", "photo `URL`")
 		var participants, welcome listFlag
 		fs.Var(&participants, "participant", "`user` id to add with default access (repeat, or separate with commas); none are removed")
+		fs.Var(&participants, "participants", "the same as --participant")
 		fs.Var(&welcome, "welcome-message", "welcome message `text` (repeat for several)")
 		custom := customFlag{}
 		fs.Var(custom, "custom", "custom data `key=value` (repeat; key= removes the key)")

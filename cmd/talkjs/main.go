@@ -58,12 +58,30 @@ func register(c *command) {
 }
 
 // newFlagSet returns a flag set for c whose -h/--help prints the usage and
-// the example to st.Out.
+// the example to st.Out. A parse error prints nothing here: run reports it
+// in one line with a hint, instead of the whole usage.
 func newFlagSet(c *command, st *stdio) *flag.FlagSet {
 	fs := flag.NewFlagSet("talkjs "+c.Name, flag.ContinueOnError)
-	fs.SetOutput(st.Err)
-	fs.Usage = func() { printUsage(st.Out, c, fs) }
+	// The flag package writes a parse error to its output just before it
+	// calls Usage; -h calls Usage with nothing written.
+	errs := &flagErrors{}
+	fs.SetOutput(errs)
+	fs.Usage = func() {
+		if !errs.written {
+			printUsage(st.Out, c, fs)
+		}
+		errs.written = false
+	}
 	return fs
+}
+
+// flagErrors swallows the flag package's own error output and notes that
+// there was some.
+type flagErrors struct{ written bool }
+
+func (e *flagErrors) Write(p []byte) (int, error) {
+	e.written = true
+	return len(p), nil
 }
 
 func printUsage(w io.Writer, c *command, fs *flag.FlagSet) {
