@@ -74,6 +74,13 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("talkjs %s: exit %d, stderr %q; want 2 and a pointer to --help", strings.Join(args, " "), r.code, r.err)
 		}
 	}
+	// An unknown flag is one line and a hint: no usage dump on either stream.
+	for _, args := range [][]string{{"conversations", "upsert", "c1", "--bogus", "x"}, {"serve", "--bogus"}} {
+		r := e.run("", args...)
+		if r.code != 2 || r.out != "" || strings.Count(r.err, "\n") != 2 || strings.Count(r.err, "-bogus") != 1 {
+			t.Errorf("talkjs %s: exit %d\nstdout %q\nstderr %q", strings.Join(args, " "), r.code, r.out, r.err)
+		}
+	}
 	if r := e.run("", "users", "get", "nobody"); r.code != 1 || !strings.Contains(r.err, "404") {
 		t.Errorf("users get nobody: exit %d, stderr %q", r.code, r.err)
 	}
