@@ -93,7 +93,7 @@ func BatchSendMessages(conversationID string, msgs ...MessageInput) BatchOperati
 	copy(cp, msgs)
 	for i := range cp {
 		if err == nil {
-			err = cp[i].check(fmt.Sprintf("msgs[%d]", i))
+			err = cp[i].check(i)
 		}
 		if cp[i].IdempotencyKey == "" {
 			cp[i].IdempotencyKey = newIdempotencyKey()

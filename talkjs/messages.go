@@ -100,38 +100,42 @@ func AttachmentMessage(sender, attachmentToken string) MessageInput {
 	return MessageInput{Type: UserMessageType, Sender: sender, AttachmentToken: attachmentToken}
 }
 
-func (m *MessageInput) check(arg string) error {
+// check validates the message, which is msgs[i] of the caller's slice. The
+// argument name is formatted only when there is an error to report: Send
+// checks every message of every call.
+func (m *MessageInput) check(i int) error {
+	arg := func(field string) string { return "msgs[" + itoa(i) + "]" + field }
 	switch m.Type {
 	case UserMessageType:
 		if m.Sender == "" {
-			return argError(arg+".Sender", "is required for a UserMessage")
+			return argError(arg(".Sender"), "is required for a UserMessage")
 		}
 	case SystemMessageType:
 		if m.Sender != "" {
-			return argError(arg+".Sender", "must be empty for a SystemMessage")
+			return argError(arg(".Sender"), "must be empty for a SystemMessage")
 		}
 	case "":
-		return argError(arg+".Type", "must be set (UserMessageType or SystemMessageType)")
+		return argError(arg(".Type"), "must be set (UserMessageType or SystemMessageType)")
 	default:
-		return argError(arg+".Type", fmt.Sprintf("must be UserMessageType or SystemMessageType, not %q", m.Type))
+		return argError(arg(".Type"), fmt.Sprintf("must be UserMessageType or SystemMessageType, not %q", m.Type))
 	}
 	n := 0
-	for _, has := range []bool{m.Text != "", m.AttachmentToken != "", len(m.Content) > 0, m.Location != nil} {
+	for _, has := range [...]bool{m.Text != "", m.AttachmentToken != "", len(m.Content) > 0, m.Location != nil} {
 		if has {
 			n++
 		}
 	}
 	switch {
 	case n == 0:
-		return argError(arg, "needs one of Text, AttachmentToken, Content or Location")
+		return argError(arg(""), "needs one of Text, AttachmentToken, Content or Location")
 	case n > 1 && m.Text != "" && m.AttachmentToken != "":
-		return argError(arg, "has both Text and AttachmentToken; send the attachment as its own message")
+		return argError(arg(""), "has both Text and AttachmentToken; send the attachment as its own message")
 	case n > 1:
-		return argError(arg, "must have only one of Text, AttachmentToken, Content or Location")
+		return argError(arg(""), "must have only one of Text, AttachmentToken, Content or Location")
 	}
-	for i, c := range m.Content {
+	for j, c := range m.Content {
 		if len(c) == 0 || c[0] != '{' || !json.Valid(c) {
-			return argError(fmt.Sprintf("%s.Content[%d]", arg, i), "must be a JSON object")
+			return argError(arg(".Content["+itoa(j)+"]"), "must be a JSON object")
 		}
 	}
 	return nil
@@ -186,7 +190,7 @@ func (s *MessagesService) Send(ctx context.Context, conversationID string, msgs 
 		return nil, argError("msgs", "must hold at least one message")
 	}
 	for i := range msgs {
-		if err := msgs[i].check(fmt.Sprintf("msgs[%d]", i)); err != nil {
+		if err := msgs[i].check(i); err != nil {
 			return nil, err
 		}
 	}
