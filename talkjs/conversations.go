@@ -188,7 +188,7 @@ func (s *ConversationsService) Get(ctx context.Context, id string) (*Conversatio
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
-	cl, err := newCall(gen.NewGetConversationRequest(s.c.server, id, nil))
+	cl, err := s.c.newPathCall(ctx, http.MethodGet, conversationPath(id), nil)
 	if err != nil {
 		return nil, err
 	}

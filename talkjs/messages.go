@@ -240,9 +240,11 @@ func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, 
 			keyed = keyed && msgs[i].IdempotencyKey != ""
 		}
 	}
-	cl, err := newJSONCall(msgs, func(ct string, body io.Reader) (*http.Request, error) {
-		return gen.NewSendMessagesRequestWithBody(s.c.server, conversationID, nil, ct, body)
-	})
+	body, err := json.Marshal(msgs)
+	if err != nil {
+		return nil, fmt.Errorf("talkjs: encode request body: %w", err)
+	}
+	cl, err := s.c.newPathCall(ctx, http.MethodPost, messagesPath(conversationID), body)
 	if err != nil {
 		return nil, err
 	}

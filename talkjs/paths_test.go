@@ -1,0 +1,96 @@
+package talkjs
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gotalkjs/talkjs-go/gen"
+)
+
+// pathIDs are ids that a careless path builder gets wrong.
+var pathIDs = append([]string{"plain_id", "/", "?", "#", " ", "%", "😀", "%2F", "a/b/../c", ";x=1", "a+b&c=d", "~tilde", "ü"}, awkwardIDs...)
+
+// TestPathsMatchGen holds the hand-built paths of the hot operations to
+// the gen builders, which follow the spec: same URL, same method, same
+// headers, for awkward ids under several base URLs and app ids.
+func TestPathsMatchGen(t *testing.T) {
+	bases := []string{"https://api.talkjs.com", "http://127.0.0.1:8080/", "http://example.com/proxy/talkjs/", "http://[::1]:9/a%20b"}
+	apps := []string{testAppID, "app with space", "ünï😀", "a;b=c"}
+	ctx := context.Background()
+	for _, base := range bases {
+		for _, app := range apps {
+			c, err := NewClient(app, testSecret, WithBaseURL(base))
+			if err != nil {
+				t.Fatalf("%s %q: %v", base, app, err)
+			}
+			for _, id := range pathIDs {
+				ours, err := c.newPathCall(ctx, http.MethodGet, conversationPath(id), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				theirs, err := gen.NewGetConversationRequest(c.server, id, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameRequest(t, "getConversation "+id, ours.req, theirs)
+
+				ours, err = c.newPathCall(ctx, http.MethodPost, messagesPath(id), []byte("[]"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				theirs, err = gen.NewSendMessagesRequestWithBody(c.server, id, nil, "application/json", strings.NewReader("[]"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameRequest(t, "sendMessages "+id, ours.req, theirs)
+			}
+		}
+	}
+}
+
+func sameRequest(t *testing.T, what string, ours, theirs *http.Request) {
+	t.Helper()
+	if ours.Method != theirs.Method {
+		t.Errorf("%s: method %s, gen %s", what, ours.Method, theirs.Method)
+	}
+	if o, g := ours.URL.String(), theirs.URL.String(); o != g {
+		t.Errorf("%s: URL\n  %s\ngen\n  %s", what, o, g)
+	}
+	if o, g := ours.URL.EscapedPath(), theirs.URL.EscapedPath(); o != g {
+		t.Errorf("%s: escaped path %s, gen %s", what, o, g)
+	}
+	if ours.URL.Path != theirs.URL.Path || ours.Host != theirs.Host {
+		t.Errorf("%s: path %q host %q, gen %q %q", what, ours.URL.Path, ours.Host, theirs.URL.Path, theirs.Host)
+	}
+	if o, g := strings.Join(ours.Header.Values("Content-Type"), ","), strings.Join(theirs.Header.Values("Content-Type"), ","); o != g || len(ours.Header) != len(theirs.Header) {
+		t.Errorf("%s: headers %v, gen %v", what, ours.Header, theirs.Header)
+	}
+	if ours.ContentLength != theirs.ContentLength || (ours.GetBody == nil) != (theirs.GetBody == nil) {
+		t.Errorf("%s: content length %d (rewindable %t), gen %d (%t)", what,
+			ours.ContentLength, ours.GetBody != nil, theirs.ContentLength, theirs.GetBody != nil)
+	}
+}
+
+// TestPathsMatchGenCanFail shows the comparison catching a path built
+// without escaping.
+func TestPathsMatchGenCanFail(t *testing.T) {
+	c, err := NewClient(testAppID, testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ := 0
+	for _, id := range pathIDs {
+		theirs, err := gen.NewGetConversationRequest(c.server, id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.server+"conversations/"+id != theirs.URL.String() {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Error("no awkward id tells an unescaped path from the gen builder's")
+	}
+}
