@@ -6,8 +6,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -36,14 +39,28 @@ type userClaims struct {
 // jwtHeader is the base64url form of {"alg":"HS256","typ":"JWT"}.
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 
+const bearer = "Bearer "
+
 // tokenMinter mints app tokens. It is lean because it runs on every request
 // attempt: the header and the constant part of the claims are encoded once,
-// and only the timestamps and the signature are computed per token.
+// only the timestamps and the signature are computed per token, and the
+// keyed HMAC states and scratch buffers are pooled, so that a token costs
+// one allocation (its string) and no key schedule.
 type tokenMinter struct {
-	key      any // the secret as []byte, boxed once rather than per token
 	lifetime time.Duration
 	prefix   []byte // `{"tokenType":"app","iss":"<appID>","iat":`
 	now      func() time.Time
+	signers  sync.Pool // of *tokenSigner, keyed with the secret
+}
+
+// tokenSigner is an HMAC-SHA256 keyed with the secret, with room to build
+// one token in. Reset returns the HMAC to its keyed initial state, which is
+// what hmac.New would compute again.
+type tokenSigner struct {
+	mac    hash.Hash
+	claims [128]byte // the claims JSON
+	token  [256]byte // "Bearer " + header + claims + signature, base64url
+	sum    [sha256.Size]byte
 }
 
 func newTokenMinter(appID, secret string, lifetime time.Duration) *tokenMinter {
@@ -52,7 +69,10 @@ func newTokenMinter(appID, secret string, lifetime time.Duration) *tokenMinter {
 	prefix = append(prefix, `{"tokenType":"app","iss":`...)
 	prefix = append(prefix, iss...)
 	prefix = append(prefix, `,"iat":`...)
-	return &tokenMinter{key: any([]byte(secret)), lifetime: lifetime, prefix: prefix, now: time.Now}
+	m := &tokenMinter{lifetime: lifetime, prefix: prefix, now: time.Now}
+	key := []byte(secret)
+	m.signers.New = func() any { return &tokenSigner{mac: hmac.New(sha256.New, key)} }
+	return m
 }
 
 // authorization returns the value of the Authorization header: "Bearer "
@@ -64,37 +84,42 @@ func (m *tokenMinter) authorization() (string, error) {
 	if exp <= iat {
 		exp = iat + 1
 	}
-	var claims [96]byte
-	c := append(claims[:0], m.prefix...)
-	c = strconv.AppendInt(c, iat, 10)
-	c = append(c, `,"exp":`...)
-	c = strconv.AppendInt(c, exp, 10)
-	c = append(c, '}')
+	s := m.signers.Get().(*tokenSigner)
+	defer m.signers.Put(s)
 
+	// With an app id of more than about 60 bytes the claims or the token
+	// outgrow the scratch arrays and append moves them to the heap.
 	enc := base64.RawURLEncoding
-	var b strings.Builder
-	b.Grow(len("Bearer ") + len(jwtHeader) + 1 + enc.EncodedLen(len(c)) + 1 + enc.EncodedLen(sha256.Size))
-	b.WriteString("Bearer ")
-	b.WriteString(jwtHeader)
-	b.WriteByte('.')
-	var payload [160]byte
-	p := payload[:enc.EncodedLen(len(c))]
-	if len(c) > 112 {
-		p = make([]byte, enc.EncodedLen(len(c)))
-	}
-	enc.Encode(p, c)
-	b.Write(p)
-	signing := b.String()[len("Bearer "):]
-	sig, err := jwt.SigningMethodHS256.Sign(signing, m.key)
+	claims := append(s.claims[:0], m.prefix...)
+	claims = strconv.AppendInt(claims, iat, 10)
+	claims = append(claims, `,"exp":`...)
+	claims = strconv.AppendInt(claims, exp, 10)
+	claims = append(claims, '}')
+	b := s.token[:0]
+	b = append(b, bearer...)
+	b = append(b, jwtHeader...)
+	b = append(b, '.')
+	b = enc.AppendEncode(b, claims)
+
+	s.mac.Reset()
+	s.mac.Write(b[len(bearer):])
+	sig := s.mac.Sum(s.sum[:0])
+	b = append(b, '.')
+	b = enc.AppendEncode(b, sig)
+	return string(b), nil
+}
+
+// AppToken mints an app-scoped token, the kind the client sends with every
+// request: HS256, signed with the secret key, with the claims tokenType
+// "app", iss (the app id), iat and exp, valid for the client's token
+// lifetime (WithTokenLifetime; 30 seconds by default). Use it to call the
+// REST API with another HTTP client, such as curl.
+func (c *Client) AppToken() (string, error) {
+	h, err := c.minter.authorization()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("talkjs: sign the app token: %w", err)
 	}
-	var sigB64 [64]byte
-	s := sigB64[:enc.EncodedLen(len(sig))]
-	enc.Encode(s, sig)
-	b.WriteByte('.')
-	b.Write(s)
-	return b.String(), nil
+	return h[len(bearer):], nil
 }
 
 // UserToken mints a user-scoped token for userID, valid for lifetime (one

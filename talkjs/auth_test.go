@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,12 +169,95 @@ func TestNewTokenPerAttempt(t *testing.T) {
 	}
 }
 
-func BenchmarkAppToken(b *testing.B) {
-	m := newTokenMinter(testAppID, testSecret, time.Minute)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := m.authorization(); err != nil {
-			b.Fatal(err)
+func TestAppTokenPublic(t *testing.T) {
+	c := must[*Client](t)(NewClient(testAppID, testSecret, WithTokenLifetime(time.Minute)))
+	before := time.Now().Truncate(time.Second)
+	tok, err := c.AppToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := parseAppToken(t, "Bearer "+tok)
+	if claims.TokenType != "app" || claims.Issuer != testAppID || claims.IssuedAt.Before(before) {
+		t.Errorf("claims %+v", claims)
+	}
+	if d := claims.ExpiresAt.Sub(claims.IssuedAt.Time); d != time.Minute {
+		t.Errorf("lifetime %v, want the client's 1m", d)
+	}
+}
+
+// TestAppTokenLongAppID: claims and token that outgrow the pooled scratch
+// arrays still come out whole and signed.
+func TestAppTokenLongAppID(t *testing.T) {
+	for _, n := range []int{40, 60, 70, 100, 300} {
+		app := strings.Repeat("a", n)
+		m := newTokenMinter(app, testSecret, time.Minute)
+		for range 3 { // the second and third reuse a pooled signer
+			h, err := m.authorization()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var claims appClaims
+			if _, err := jwt.ParseWithClaims(strings.TrimPrefix(h, "Bearer "), &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil }); err != nil {
+				t.Fatalf("app id of %d bytes: %v", n, err)
+			}
+			if claims.Issuer != app {
+				t.Fatalf("app id of %d bytes came back as %d bytes", n, len(claims.Issuer))
+			}
 		}
 	}
+}
+
+// TestAppTokenConcurrent mints from many goroutines at once: each token
+// must verify, so no pooled HMAC state or buffer is shared by two.
+func TestAppTokenConcurrent(t *testing.T) {
+	c := must[*Client](t)(NewClient(testAppID, testSecret))
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			for range 200 {
+				tok, err := c.AppToken()
+				if err == nil {
+					_, err = jwt.Parse(tok, func(*jwt.Token) (any, error) { return []byte(testSecret), nil },
+						jwt.WithValidMethods([]string{"HS256"}))
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// BenchmarkAppToken mints one app token: way=golang-jwt is the usual way
+// (jwt.NewWithClaims(...).SignedString, as cmd/talkjs did), way=talkjs is
+// Client.AppToken, which every request attempt pays for.
+func BenchmarkAppToken(b *testing.B) {
+	b.Run("way=golang-jwt", func(b *testing.B) {
+		b.ReportAllocs()
+		key := []byte(testSecret)
+		for b.Loop() {
+			now := time.Now()
+			if _, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+				"tokenType": "app", "iss": testAppID, "iat": now.Unix(), "exp": now.Add(DefaultTokenLifetime).Unix(),
+			}).SignedString(key); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("way=talkjs", func(b *testing.B) {
+		c := must[*Client](b)(NewClient(testAppID, testSecret))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.AppToken(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
