@@ -54,8 +54,9 @@ func (f *clientFlags) credentials(st *stdio) (appID, secret, baseURL string, err
 	return appID, secret, baseURL, nil
 }
 
-// client builds the talkjs client the command uses.
-func (f *clientFlags) client(st *stdio) (*talkjs.Client, error) {
+// client builds the talkjs client the command uses; extra options come
+// after the common ones.
+func (f *clientFlags) client(st *stdio, extra ...talkjs.Option) (*talkjs.Client, error) {
 	appID, secret, baseURL, err := f.credentials(st)
 	if err != nil {
 		return nil, err
@@ -65,6 +66,7 @@ func (f *clientFlags) client(st *stdio) (*talkjs.Client, error) {
 		opts = append(opts, talkjs.WithBaseURL(baseURL))
 	}
 	opts = append(opts, st.ClientOptions...)
+	opts = append(opts, extra...)
 	c, err := talkjs.NewClient(appID, secret, opts...)
 	if err != nil {
 		var ae *talkjs.ArgumentError

@@ -261,6 +261,19 @@ func TestTokens(t *testing.T) {
 	if r := runWith(t, vars, "", "token", "user"); r.code != 2 {
 		t.Errorf("token user without --user-id: exit %d", r.code)
 	}
+	r := runWith(t, vars, "", "token", "app", "--lifetime", "5m")
+	claims := jwt.MapClaims{}
+	if _, err := jwt.ParseWithClaims(strings.TrimSpace(r.out), claims, func(*jwt.Token) (any, error) { return []byte("sk_test_secret"), nil }); err != nil {
+		t.Fatalf("token app --lifetime 5m: exit %d %s: %v", r.code, r.err, err)
+	}
+	if iat, exp := claims["iat"].(float64), claims["exp"].(float64); exp-iat != 300 {
+		t.Errorf("token app --lifetime 5m: exp-iat = %v", exp-iat)
+	}
+	for _, bad := range []string{"0s", "500ms", "25h"} {
+		if r := runWith(t, vars, "", "token", "app", "--lifetime", bad); r.code != 2 {
+			t.Errorf("token app --lifetime %s: exit %d", bad, r.code)
+		}
+	}
 }
 
 func TestServerAcceptsMintedAppToken(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
@@ -16,7 +15,7 @@ func init() {
 	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
 		fs := newFlagSet(c, st)
 		cf := addClientFlags(fs)
-		lifetime := fs.Duration("lifetime", talkjs.DefaultTokenLifetime, "how long the token is valid")
+		lifetime := fs.Duration("lifetime", talkjs.DefaultTokenLifetime, "how long the token is valid, 1s to 24h")
 		rest, err := parseArgs(fs, args)
 		if err != nil {
 			return err
@@ -24,22 +23,14 @@ func init() {
 		if err := wantArgs(rest); err != nil {
 			return err
 		}
-		if *lifetime <= 0 {
-			return fmt.Errorf("%w: --lifetime must be positive", errUsage)
+		if *lifetime < time.Second || *lifetime > 24*time.Hour {
+			return fmt.Errorf("%w: --lifetime must be between 1s and 24h", errUsage)
 		}
-		appID, secret, _, err := cf.credentials(st)
+		cl, err := cf.client(st, talkjs.WithTokenLifetime(*lifetime))
 		if err != nil {
 			return err
 		}
-		// package talkjs mints app tokens per request but does not export
-		// it; the claims are TalkJS's documented ones.
-		now := time.Now()
-		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-			"tokenType": "app",
-			"iss":       appID,
-			"iat":       now.Unix(),
-			"exp":       now.Add(*lifetime).Unix(),
-		}).SignedString([]byte(secret))
+		tok, err := cl.AppToken()
 		if err != nil {
 			return err
 		}
