@@ -188,7 +188,7 @@ func (s *ConversationsService) Get(ctx context.Context, id string) (*Conversatio
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
-	cl, err := s.c.newPathCall(ctx, http.MethodGet, conversationPath(id), nil)
+	cl, err := newURLCall(ctx, http.MethodGet, s.c.conversationURL(id), nil)
 	if err != nil {
 		return nil, err
 	}

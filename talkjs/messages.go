@@ -194,6 +194,9 @@ func (s *MessagesService) Send(ctx context.Context, conversationID string, msgs 
 			return nil, err
 		}
 	}
+	if len(msgs) <= MaxMessagesPerRequest {
+		return s.sendChunk(ctx, conversationID, msgs)
+	}
 	ids := make([]string, 0, len(msgs))
 	for start := 0; start < len(msgs); start += MaxMessagesPerRequest {
 		got, err := s.sendChunk(ctx, conversationID, msgs[start:min(start+MaxMessagesPerRequest, len(msgs))])
@@ -244,7 +247,7 @@ func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, 
 	if err != nil {
 		return nil, fmt.Errorf("talkjs: encode request body: %w", err)
 	}
-	cl, err := s.c.newPathCall(ctx, http.MethodPost, messagesPath(conversationID), body)
+	cl, err := newURLCall(ctx, http.MethodPost, s.c.messagesURL(conversationID), body)
 	if err != nil {
 		return nil, err
 	}

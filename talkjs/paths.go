@@ -2,16 +2,17 @@ package talkjs
 
 import "net/url"
 
-// Hand-built paths of the hot operations, relative to the server URL, for
-// newPathCall. Each matches the gen builder of its operation, which the
-// spec drives; TestPathsMatchGen holds them to that.
+// Hand-built URLs of the hot operations, for newURLCall: the server URL
+// and the escaped path in one concatenation. Each matches the gen builder
+// of its operation, which the spec drives; TestPathsMatchGen holds them to
+// that.
 
-// conversationPath is the path of getConversation: conversations/{id}.
-func conversationPath(id string) string {
-	return "conversations/" + url.PathEscape(id)
+// conversationURL is the URL of getConversation: conversations/{id}.
+func (c *Client) conversationURL(id string) string {
+	return c.server + "conversations/" + url.PathEscape(id)
 }
 
-// messagesPath is the path of sendMessages: conversations/{id}/messages.
-func messagesPath(conversationID string) string {
-	return "conversations/" + url.PathEscape(conversationID) + "/messages"
+// messagesURL is the URL of sendMessages: conversations/{id}/messages.
+func (c *Client) messagesURL(conversationID string) string {
+	return c.server + "conversations/" + url.PathEscape(conversationID) + "/messages"
 }

@@ -26,7 +26,7 @@ func TestPathsMatchGen(t *testing.T) {
 				t.Fatalf("%s %q: %v", base, app, err)
 			}
 			for _, id := range pathIDs {
-				ours, err := c.newPathCall(ctx, http.MethodGet, conversationPath(id), nil)
+				ours, err := newURLCall(ctx, http.MethodGet, c.conversationURL(id), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -36,7 +36,7 @@ func TestPathsMatchGen(t *testing.T) {
 				}
 				sameRequest(t, "getConversation "+id, ours.req, theirs)
 
-				ours, err = c.newPathCall(ctx, http.MethodPost, messagesPath(id), []byte("[]"))
+				ours, err = newURLCall(ctx, http.MethodPost, c.messagesURL(id), []byte("[]"))
 				if err != nil {
 					t.Fatal(err)
 				}

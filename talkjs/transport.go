@@ -23,7 +23,7 @@ var (
 )
 
 // call is one API call: a request built by a gen builder (or, for the hot
-// operations, by newPathCall) plus what the retry loop needs to repeat it.
+// operations, by newURLCall) plus what the retry loop needs to repeat it.
 type call struct {
 	req *http.Request
 	// hasCtx says that req already carries the call's context.
@@ -53,13 +53,12 @@ func newJSONCall(v any, build func(contentType string, body io.Reader) (*http.Re
 	return &call{req: req, body: b}, nil
 }
 
-// newPathCall builds the request for path, which is relative to the
-// server URL and already escaped (see the path functions in paths.go), with
-// body as its JSON body when body is not nil. It does what the gen builders
+// newURLCall builds the request for url, one of the hand-built URLs of
+// paths.go, with body as its JSON body when body is not nil. It does what the gen builders
 // do without their URL parsing and reference resolution, which cost more
 // than the rest of a call's client-side work; TestPathsMatchGen proves the
 // two give the same URL.
-func (c *Client) newPathCall(ctx context.Context, method, path string, body []byte) (*call, error) {
+func newURLCall(ctx context.Context, method, url string, body []byte) (*call, error) {
 	if ctx == nil {
 		return nil, argError("ctx", "must not be nil")
 	}
@@ -67,7 +66,7 @@ func (c *Client) newPathCall(ctx context.Context, method, path string, body []by
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.server+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
 		return nil, fmt.Errorf("talkjs: build request: %w", err)
 	}
