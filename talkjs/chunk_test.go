@@ -61,7 +61,7 @@ func TestSendChunksTenAndKeepsOrder(t *testing.T) {
 		t.Errorf("the caller's key was replaced by %q", sent[3].IdempotencyKey)
 	}
 	if len(sent[0].IdempotencyKey) != 32 {
-		t.Errorf("generated key %q is not 128 bits of hex", sent[0].IdempotencyKey)
+		t.Errorf("generated key %q is not 32 hex digits", sent[0].IdempotencyKey)
 	}
 	if msgs[0].IdempotencyKey != "" {
 		t.Error("Send changed the caller's slice")

@@ -1,0 +1,69 @@
+package talkjs
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+func isHex(s string) bool {
+	return strings.Trim(s, "0123456789abcdef") == ""
+}
+
+// TestIdempotencyKeysUnique draws keys from many goroutines, singly and
+// in chunks, and wants every one to be 32 hex digits and unique.
+func TestIdempotencyKeysUnique(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		seen = map[string]bool{}
+		wg   sync.WaitGroup
+	)
+	for g := range 8 {
+		wg.Go(func() {
+			var mine []string
+			for i := range 500 {
+				n := 1 + (g+i)%MaxMessagesPerRequest
+				keys := newIdempotencyKeys(n)
+				if len(keys) != n*keyLen {
+					t.Errorf("%d keys in %d characters", n, len(keys))
+					return
+				}
+				for j := range n {
+					mine = append(mine, keys[j*keyLen:(j+1)*keyLen])
+				}
+				mine = append(mine, newIdempotencyKey())
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, k := range mine {
+				if !isHex(k) || len(k) != keyLen {
+					t.Errorf("key %q is not %d hex digits", k, keyLen)
+				}
+				if seen[k] {
+					t.Errorf("key %q drawn twice", k)
+				}
+				seen[k] = true
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) < 8*500*2 {
+		t.Errorf("only %d keys", len(seen))
+	}
+	if newIdempotencyKeys(0) != "" {
+		t.Error("0 keys are not empty")
+	}
+}
+
+func BenchmarkIdempotencyKeys(b *testing.B) {
+	for _, n := range []int{1, 10} {
+		b.Run("n="+itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(newIdempotencyKeys(n)) != n*keyLen {
+					b.Fatal("short")
+				}
+			}
+		})
+	}
+}
