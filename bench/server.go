@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,4 +87,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
 	}
+}
+
+// InMemory is a RoundTripper that hands each request straight to h, with
+// no connection, no goroutines and no bytes on a socket. Benchmarks over it
+// measure what a client does itself: building, encoding, signing, decoding.
+func InMemory(h http.Handler) http.RoundTripper { return inMemory{h} }
+
+type inMemory struct{ h http.Handler }
+
+func (t inMemory) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+	res := rec.Result()
+	res.Request = r
+	return res, nil
 }
