@@ -235,9 +235,61 @@ func TestAppTokenConcurrent(t *testing.T) {
 	}
 }
 
+// TestTokenOfTheSameSecond: within one second the minter may hand out the
+// token it minted last, but only because a fresh one would be the same
+// string; a new second, or a different exp, gets a new token.
+func TestTokenOfTheSameSecond(t *testing.T) {
+	for _, lifetime := range []time.Duration{30 * time.Second, 1500 * time.Millisecond} {
+		m := newTokenMinter(testAppID, testSecret, lifetime)
+		clock := time.Unix(1_800_000_000, 100e6)
+		m.now = func() time.Time { return clock }
+		mint := func() (string, *appClaims) {
+			h, err := m.authorization()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var claims appClaims
+			if _, err := jwt.ParseWithClaims(strings.TrimPrefix(h, "Bearer "), &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil },
+				jwt.WithoutClaimsValidation()); err != nil {
+				t.Fatal(err)
+			}
+			fresh := m.sign(claims.IssuedAt.Unix(), claims.ExpiresAt.Unix())
+			if h != fresh {
+				t.Fatalf("handed out %s, a fresh token for its claims is %s", h, fresh)
+			}
+			return h, &claims
+		}
+		first, c1 := mint()
+		clock = clock.Add(300 * time.Millisecond) // same second, same exp for both lifetimes
+		second, c2 := mint()
+		if second != first || c2.IssuedAt.Unix() != clock.Unix() {
+			t.Errorf("lifetime %v: within a second got a different token (iat %v, %v)", lifetime, c1.IssuedAt, c2.IssuedAt)
+		}
+		clock = clock.Add(500 * time.Millisecond) // still the same second
+		third, c3 := mint()
+		wantExp := clock.Add(lifetime).Unix()
+		if c3.ExpiresAt.Unix() != wantExp || c3.IssuedAt.Unix() != clock.Unix() {
+			t.Errorf("lifetime %v: iat %d exp %d, want %d %d", lifetime, c3.IssuedAt.Unix(), c3.ExpiresAt.Unix(), clock.Unix(), wantExp)
+		}
+		if (third == second) != (c3.ExpiresAt.Unix() == c2.ExpiresAt.Unix()) {
+			t.Errorf("lifetime %v: same token %t with exp %d and %d", lifetime, third == second, c2.ExpiresAt.Unix(), c3.ExpiresAt.Unix())
+		}
+		clock = clock.Add(time.Second)
+		if fourth, c4 := mint(); fourth == third || c4.IssuedAt.Unix() != clock.Unix() {
+			t.Errorf("lifetime %v: a new second kept the token of the last (iat %v)", lifetime, c4.IssuedAt)
+		}
+		clock = clock.Add(-5 * time.Second) // the clock stepped back
+		if _, c5 := mint(); c5.IssuedAt.Unix() != clock.Unix() {
+			t.Errorf("lifetime %v: after the clock stepped back, iat %v, want %v", lifetime, c5.IssuedAt.Unix(), clock.Unix())
+		}
+	}
+}
+
 // BenchmarkAppToken mints one app token: way=golang-jwt is the usual way
-// (jwt.NewWithClaims(...).SignedString, as cmd/talkjs did), way=talkjs is
-// Client.AppToken, which every request attempt pays for.
+// (jwt.NewWithClaims(...).SignedString, as cmd/talkjs did); way=talkjs is
+// Client.AppToken, which every request attempt pays for, and which signs
+// once per second (see mintedToken); way=talkjs-sign is the signing alone,
+// a new token every time.
 func BenchmarkAppToken(b *testing.B) {
 	b.Run("way=golang-jwt", func(b *testing.B) {
 		b.ReportAllocs()
@@ -257,6 +309,17 @@ func BenchmarkAppToken(b *testing.B) {
 		for b.Loop() {
 			if _, err := c.AppToken(); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("way=talkjs-sign", func(b *testing.B) {
+		m := newTokenMinter(testAppID, testSecret, DefaultTokenLifetime)
+		iat := time.Now().Unix()
+		b.ReportAllocs()
+		for b.Loop() {
+			iat++
+			if len(m.sign(iat, iat+30)) == 0 {
+				b.Fatal("empty token")
 			}
 		}
 	})

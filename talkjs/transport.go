@@ -226,11 +226,7 @@ func (c *Client) authorization() ([]string, error) {
 	if c.legacyAuth != nil {
 		return c.legacyAuth, nil
 	}
-	tok, err := c.minter.authorization()
-	if err != nil {
-		return nil, err
-	}
-	return []string{tok}, nil
+	return c.minter.header()
 }
 
 func (c *Client) logAttempt(ctx context.Context, req *http.Request, attempt, status int, start time.Time, err error) {
