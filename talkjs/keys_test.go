@@ -1,6 +1,7 @@
 package talkjs
 
 import (
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -65,5 +66,36 @@ func BenchmarkIdempotencyKeys(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestKeyedInputEncoding: a message sent through keyedInput encodes to
+// the same bytes as a copy of it with the key set.
+func TestKeyedInputEncoding(t *testing.T) {
+	loc := Location{52.37, 4.89}
+	msgs := []MessageInput{
+		UserMessage("alice", "hi <b>&</b> \u2028 😀"),
+		SystemMessage("note"),
+		AttachmentMessage("bob", "att_tok"),
+		{Type: UserMessageType, Sender: "carol", Content: []json.RawMessage{json.RawMessage(` { "type" : "text" } `)}},
+		{Type: UserMessageType, Sender: "dave", Location: &loc, ReferencedMessageID: "msg_1", Custom: map[string]string{"z": "1", "a": "2"}},
+		{Type: UserMessageType, Sender: "erin", Text: "own key", IdempotencyKey: "mine"},
+	}
+	for i := range msgs {
+		for _, key := range []string{"", "k_0123456789abcdef", msgs[i].IdempotencyKey} {
+			cp := msgs[i]
+			cp.IdempotencyKey = key
+			want, err := json.Marshal(cp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.Marshal(keyedInput{&msgs[i], key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("message %d with key %q:\n got %s\nwant %s", i, key, got, want)
+			}
+		}
 	}
 }

@@ -255,30 +255,41 @@ func (s *MessagesService) SendOne(ctx context.Context, conversationID string, ms
 	return ids[0], nil
 }
 
+// keyedInput is a message with the idempotency key it is sent with. Its
+// IdempotencyKey hides the embedded one, so it encodes exactly as a copy
+// of the message with the key set would (TestKeyedInputEncoding), without
+// copying the message.
+type keyedInput struct {
+	*MessageInput
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
+}
+
 func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, msgs []MessageInput) ([]string, error) {
 	keyed := true
+	var body []byte
+	var err error
 	if !s.c.noIdemKey {
-		cp := make([]MessageInput, len(msgs))
-		copy(cp, msgs)
+		ks := make([]keyedInput, len(msgs))
 		missing := 0
-		for i := range cp {
-			if cp[i].IdempotencyKey == "" {
+		for i := range msgs {
+			if msgs[i].IdempotencyKey == "" {
 				missing++
 			}
 		}
 		keys := newIdempotencyKeys(missing)
-		for i := range cp {
-			if cp[i].IdempotencyKey == "" {
-				cp[i].IdempotencyKey, keys = keys[:keyLen], keys[keyLen:]
+		for i := range msgs {
+			ks[i] = keyedInput{&msgs[i], msgs[i].IdempotencyKey}
+			if ks[i].IdempotencyKey == "" {
+				ks[i].IdempotencyKey, keys = keys[:keyLen], keys[keyLen:]
 			}
 		}
-		msgs = cp
+		body, err = json.Marshal(ks)
 	} else {
 		for i := range msgs {
 			keyed = keyed && msgs[i].IdempotencyKey != ""
 		}
+		body, err = json.Marshal(msgs)
 	}
-	body, err := json.Marshal(msgs)
 	if err != nil {
 		return nil, fmt.Errorf("talkjs: encode request body: %w", err)
 	}
