@@ -1,0 +1,182 @@
+package importer
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gotalkjs/talkjs-go/talkjs"
+)
+
+// Pace returns client middleware that keeps an import at the pace a
+// server's rate limit allows, so that it neither idles nor draws a storm
+// of 429 answers. Give each import its own.
+//
+// Honouring Retry-After alone is not enough: the header counts whole
+// seconds, so each 429 stops a worker for at least a second even when the
+// server would take the next request 10 ms later, and while all workers
+// are stopped the server's token bucket saves up no more than its burst.
+// A server allowing 100 requests a second in bursts of 10 then lets 10 a
+// second through (BenchmarkImport). The pacer learns the rate instead:
+//
+//   - It sends freely until the first 429; without a rate limit it never
+//     waits.
+//   - At a 429 the server's bucket is empty, so what it accepted since the
+//     last 429 (or over the last second, whichever is more) is what it
+//     allows: requests are spaced at that rate from then on.
+//   - After half a second without a 429 it tries a faster pace: 10% more,
+//     or double while the first estimate is being climbed away from (it
+//     can be far too low when the burst is small).
+//   - A request answered 429 was not acted on, so the pacer sends it
+//     again in its paced turn, up to 3 times, before it hands the 429 to
+//     the client, whose own retries wait as long as Retry-After says.
+//
+// Requests go out at most at the pace learnt from the server, so 429s come
+// only from the probing, about one a second at a steady limit.
+func Pace() talkjs.Middleware {
+	p := &pacer{now: time.Now, sleep: sleepCtx}
+	return func(next http.RoundTripper) http.RoundTripper {
+		return talkjs.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			return p.roundTrip(next, r)
+		})
+	}
+}
+
+const (
+	paceSlot    = 100 * time.Millisecond
+	paceSlots   = 10 // the window of the first estimate: one second
+	paceQuiet   = 500 * time.Millisecond
+	paceMinRate = 1.0
+	// paceRetries is how often the pacer resends a request answered 429
+	// before it hands the 429 to the client.
+	paceRetries = 3
+)
+
+type pacer struct {
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+
+	mu        sync.Mutex
+	rate      float64   // requests a second; 0 until the first 429
+	next      time.Time // when the next request may start
+	estimated time.Time // the 429 that last set the rate
+	raised    time.Time // the last increase
+	slowStart bool      // raises double until the next estimate
+	since     int       // answers other than 429 since the last estimate
+	// accepted counts the answers other than 429 in each slot of the
+	// last second; slot says which slot a count belongs to.
+	slot     [paceSlots]int64
+	accepted [paceSlots]int
+}
+
+func (p *pacer) roundTrip(next http.RoundTripper, r *http.Request) (*http.Response, error) {
+	rewindable := r.Body == nil || r.Body == http.NoBody || r.GetBody != nil
+	for try := 0; ; try++ {
+		if err := p.sleep(r.Context(), p.turn()); err != nil {
+			return nil, err
+		}
+		res, err := next.RoundTrip(r)
+		if err != nil {
+			return res, err
+		}
+		p.answered(res.StatusCode)
+		if res.StatusCode != http.StatusTooManyRequests || try == paceRetries || !rewindable {
+			return res, nil
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		_ = res.Body.Close()
+		again := r.Clone(r.Context())
+		if r.GetBody != nil {
+			if again.Body, err = r.GetBody(); err != nil {
+				return nil, err
+			}
+		}
+		r = again
+	}
+}
+
+// turn books the next request's start and says how long to wait for it.
+func (p *pacer) turn() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.rate == 0 {
+		return 0
+	}
+	now := p.now()
+	last := p.estimated
+	if p.raised.After(last) {
+		last = p.raised
+	}
+	if now.Sub(last) >= paceQuiet {
+		if p.slowStart {
+			p.rate *= 2
+		} else {
+			p.rate *= 1.1
+		}
+		p.raised = now
+	}
+	at := now
+	if p.next.After(now) {
+		at = p.next
+	}
+	p.next = at.Add(time.Duration(float64(time.Second) / p.rate))
+	return at.Sub(now)
+}
+
+// answered learns from an answer's status.
+func (p *pacer) answered(status int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	cur := now.UnixNano() / int64(paceSlot)
+	if status != http.StatusTooManyRequests {
+		i := cur % paceSlots
+		if p.slot[i] != cur {
+			p.slot[i], p.accepted[i] = cur, 0
+		}
+		p.accepted[i]++
+		p.since++
+		return
+	}
+	if !p.estimated.IsZero() && now.Sub(p.estimated) < paceQuiet {
+		return // the same crowding as the last estimate
+	}
+	n := 0
+	for i := range paceSlots {
+		if p.slot[i] > cur-paceSlots {
+			n += p.accepted[i]
+		}
+	}
+	rate := float64(n) / (paceSlot * paceSlots).Seconds()
+	if p.estimated.IsZero() {
+		p.slowStart = true
+	} else {
+		rate = max(rate, float64(p.since)/now.Sub(p.estimated).Seconds())
+		if p.slowStart && p.raised.After(p.estimated) {
+			// The pace before the last doubling held for a while.
+			rate = max(rate, p.rate/2)
+		}
+		p.slowStart = false
+	}
+	p.rate = max(rate, paceMinRate)
+	p.estimated, p.since = now, 0
+	if p.next.Before(now) {
+		p.next = now
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
