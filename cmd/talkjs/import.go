@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gotalkjs/talkjs-go/cmd/talkjs/internal/importer"
+	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
 func init() {
@@ -32,7 +33,8 @@ typo does not silently drop data.
 It upserts the users (100 per request) and the conversations (adding each
 message's sender as a participant, since TalkJS imports only participants'
 messages), then imports each conversation's messages in timestamp order,
-10 per request, several conversations at once.
+10 per request, several conversations at once. When TalkJS answers 429 (too
+many requests), the command learns the rate it allows and keeps to it.
 
 Exactly once: TalkJS does not deduplicate imported messages and an import
 request has no idempotency key, so a checkpoint journal (fsynced after every
@@ -91,7 +93,7 @@ func runImport(ctx context.Context, st *stdio, args []string) error {
 			*rejects = file + ".rejects"
 		}
 	}
-	client, err := cf.client(st)
+	client, err := cf.client(st, talkjs.WithMiddleware(importer.Pace()))
 	if err != nil {
 		return err
 	}
