@@ -266,30 +266,28 @@ type keyedInput struct {
 
 func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, msgs []MessageInput) ([]string, error) {
 	keyed := true
-	var body []byte
-	var err error
+	var keys string // generated keys for the messages without one, in order
 	if !s.c.noIdemKey {
-		ks := make([]keyedInput, len(msgs))
 		missing := 0
 		for i := range msgs {
 			if msgs[i].IdempotencyKey == "" {
 				missing++
 			}
 		}
-		keys := newIdempotencyKeys(missing)
-		for i := range msgs {
-			ks[i] = keyedInput{&msgs[i], msgs[i].IdempotencyKey}
-			if ks[i].IdempotencyKey == "" {
-				ks[i].IdempotencyKey, keys = keys[:keyLen], keys[keyLen:]
-			}
-		}
-		body, err = json.Marshal(ks)
+		keys = newIdempotencyKeys(missing)
 	} else {
 		for i := range msgs {
 			keyed = keyed && msgs[i].IdempotencyKey != ""
 		}
-		body, err = json.Marshal(msgs)
 	}
+	body, err := appendSendBody(make([]byte, 0, sendBodySize(msgs)), msgs, func(i int) string {
+		if k := msgs[i].IdempotencyKey; k != "" || keys == "" {
+			return k
+		}
+		k := keys[:keyLen]
+		keys = keys[keyLen:]
+		return k
+	})
 	if err != nil {
 		return nil, fmt.Errorf("talkjs: encode request body: %w", err)
 	}
