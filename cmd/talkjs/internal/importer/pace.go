@@ -26,9 +26,9 @@ import (
 //   - At a 429 the server's bucket is empty, so what it accepted since the
 //     last 429 (or over the last second, whichever is more) is what it
 //     allows: requests are spaced at that rate from then on.
-//   - After half a second without a 429 it tries a faster pace: 10% more,
-//     or double while the first estimate is being climbed away from (it
-//     can be far too low when the burst is small).
+//   - After half a second without a 429 it tries a faster pace, 10% more;
+//     while it climbs away from the first estimate, which is far too low
+//     when the burst is small, it doubles the pace every quarter second.
 //   - A request answered 429 was not acted on, so the pacer sends it
 //     again in its paced turn, up to 3 times, before it hands the 429 to
 //     the client, whose own retries wait as long as Retry-After says.
@@ -109,7 +109,11 @@ func (p *pacer) turn() time.Duration {
 	if p.raised.After(last) {
 		last = p.raised
 	}
-	if now.Sub(last) >= paceQuiet {
+	quiet := paceQuiet
+	if p.slowStart {
+		quiet /= 2
+	}
+	if now.Sub(last) >= quiet {
 		if p.slowStart {
 			p.rate *= 2
 		} else {
