@@ -1,8 +1,12 @@
 // Command benchtable reads `go test -bench` output on standard input, passes
 // it through unchanged, and then prints a table comparing every "way=X"
 // sub-benchmark with the "way=floor" one of the same benchmark: time,
-// bytes and allocations per operation as ratios to the floor. With -count
-// above 1 the median of the runs is used.
+// bytes and allocations per operation as ratios to the floor. With several
+// runs of each (-count, or rounds of the whole set as make bench does) the
+// figures are medians, and a ratio is the median of the runs' ratios when
+// both sides ran equally often: run i of a way against run i of the floor,
+// which ran next to it, so that a slow spell of the machine is compared
+// with itself.
 //
 //	go test -run '^$' -bench . ./bench/ | go run ./bench/benchtable
 package main
@@ -122,5 +126,16 @@ func ratio(v, floor []float64) string {
 	if len(v) == 0 || f == 0 {
 		return "-"
 	}
-	return strconv.FormatFloat(median(v)/f, 'f', 2, 64)
+	r := median(v) / f
+	if len(v) == len(floor) && len(v) > 1 {
+		pairs := make([]float64, 0, len(v))
+		for i := range v {
+			if floor[i] == 0 {
+				return strconv.FormatFloat(r, 'f', 2, 64)
+			}
+			pairs = append(pairs, v[i]/floor[i])
+		}
+		r = median(pairs)
+	}
+	return strconv.FormatFloat(r, 'f', 2, 64)
 }

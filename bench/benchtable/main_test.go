@@ -33,3 +33,24 @@ PASS
 		t.Error("a benchmark without ways got a row")
 	}
 }
+
+// TestPairedRatios: with as many runs of a way as of the floor, the ratio
+// is the median of the runs' ratios, not the ratio of the medians.
+func TestPairedRatios(t *testing.T) {
+	in := `BenchmarkGet/way=floor-2   1000   100 ns/op
+BenchmarkGet/way=floor-2   1000   300 ns/op
+BenchmarkGet/way=floor-2   1000   310 ns/op
+BenchmarkGet/way=talkjs-2  1000   100 ns/op
+BenchmarkGet/way=talkjs-2  1000   110 ns/op
+BenchmarkGet/way=talkjs-2  1000   310 ns/op
+`
+	var out bytes.Buffer
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	// Medians 300 and 110 would give 0.37; the runs' ratios are 1.00,
+	// 0.37 and 1.00.
+	if got := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(got, "Get talkjs 110 1.00") {
+		t.Errorf("paired ratio missing:\n%s", out.String())
+	}
+}
