@@ -4,7 +4,7 @@ OAPI      := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPEC      := openapi/talkjs-openapi.yml
 GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
-.PHONY: all test generate check-generated lint lint-spec fmt vet demo
+.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench
 REDOCLY   := @redocly/cli@2.77.0
 
 all: test
@@ -50,3 +50,24 @@ vet:
 ## test: lint, check gen/, then every test with the race detector
 test: lint check-generated
 	$(GO) test -race -count=1 ./...
+
+## bench: every benchmark of BENCHMARKS.md (about 2 minutes on 2 cores), then a table of ratios to the hand-written floor
+BENCH_ROUNDS ?= 7
+bench:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && out="$$tmp/out" && \
+	$(GO) test -c -o "$$tmp/bench.test" ./bench/ && \
+	$(GO) test -c -o "$$tmp/talkjs.test" ./talkjs/ && \
+	$(GO) test -c -o "$$tmp/importer.test" ./cmd/talkjs/internal/importer/ && \
+	run() { dir=$$1; bin=$$2; shift 2; echo "bench: $$bin $$*" >&2; \
+		(cd "$$dir" && "$$tmp/$$bin" -test.run '^$$' "$$@") >> "$$out" || { cat "$$out"; exit 1; }; } && \
+	for i in $$(seq $(BENCH_ROUNDS)); do \
+		run bench bench.test -test.bench '^Benchmark(GetConversation|SendMessage)$$' -test.benchtime 10000x; \
+		run bench bench.test -test.bench '^BenchmarkInMemory$$' -test.benchtime 30000x; \
+		run bench bench.test -test.bench '^BenchmarkListMessagesPage$$' -test.benchtime 300x; \
+	done && \
+	run bench bench.test -test.bench '^Benchmark(IterateMessages|Upload)$$' -test.benchtime 2x && \
+	run talkjs talkjs.test -test.bench '^Benchmark(AppToken|IdempotencyKeys)$$' -test.benchtime 1s && \
+	run bench bench.test -test.bench '^BenchmarkServer$$' -test.benchtime 20000x && \
+	run bench bench.test -test.bench '^BenchmarkServerMemory$$' -test.benchtime 1x && \
+	run cmd/talkjs/internal/importer importer.test -test.bench '^BenchmarkImport$$' -test.benchtime 1x && \
+	$(GO) run ./bench/benchtable < "$$out"
