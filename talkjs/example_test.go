@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
@@ -272,6 +273,21 @@ func ExampleClient_Signature() {
 
 // NewClient takes the app id and secret key from the TalkJS dashboard;
 // options adjust the rest.
+// AppToken mints the token the client sends with its requests, for
+// another HTTP client such as curl.
+func ExampleClient_AppToken() {
+	client, err := talkjs.NewClient("tAppId42", "sk_test_yoursecretkey", talkjs.WithTokenLifetime(time.Minute))
+	if err != nil {
+		log.Fatal(err)
+	}
+	token, err := client.AppToken()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(strings.Count(token, "."), "dots: header.claims.signature")
+	// Output: 2 dots: header.claims.signature
+}
+
 func ExampleNewClient() {
 	client, err := talkjs.NewClient("tApp", "sk_test_secret",
 		talkjs.WithAPIVersion("2021-02-09"),
