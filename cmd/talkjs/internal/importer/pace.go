@@ -24,8 +24,10 @@ import (
 //   - It sends freely until the first 429; without a rate limit it never
 //     waits.
 //   - At a 429 the server's bucket is empty, so what it accepted since the
-//     last 429 (or over the last second, whichever is more) is what it
-//     allows: requests are spaced at that rate from then on.
+//     last 429 is what it allows: requests are spaced at that rate from
+//     then on. At the first 429, and when the last was more than a second
+//     ago, what it accepted over the last second counts too. A 429 within
+//     half a second of the last estimate undoes any raise since.
 //   - After half a second without a 429 it tries a faster pace, 10% more;
 //     while it climbs away from the first estimate, which is far too low
 //     when the burst is small, it doubles the pace every quarter second.
@@ -33,8 +35,8 @@ import (
 //     again in its paced turn, up to 3 times, before it hands the 429 to
 //     the client, whose own retries wait as long as Retry-After says.
 //
-// Requests go out at most at the pace learnt from the server, so 429s come
-// only from the probing, about one a second at a steady limit.
+// Requests go out at the pace learnt from the server, so 429s come mostly
+// from the probing, about one every half second at a steady limit.
 func Pace() talkjs.Middleware {
 	p := &pacer{now: time.Now, sleep: sleepCtx}
 	return func(next http.RoundTripper) http.RoundTripper {
@@ -62,6 +64,7 @@ type pacer struct {
 	rate      float64   // requests a second; 0 until the first 429
 	next      time.Time // when the next request may start
 	estimated time.Time // the 429 that last set the rate
+	estRate   float64   // the rate it set
 	raised    time.Time // the last increase
 	slowStart bool      // raises double until the next estimate
 	since     int       // answers other than 429 since the last estimate
@@ -145,19 +148,28 @@ func (p *pacer) answered(status int) {
 		return
 	}
 	if !p.estimated.IsZero() && now.Sub(p.estimated) < paceQuiet {
-		return // the same crowding as the last estimate
+		// Too soon for a new estimate: undo any raise since the last.
+		p.rate = min(p.rate, p.estRate)
+		return
 	}
+	// What the server accepted over the last second; it also spent its
+	// saved-up burst then, if that second reaches back past the last 429.
 	n := 0
 	for i := range paceSlots {
 		if p.slot[i] > cur-paceSlots {
 			n += p.accepted[i]
 		}
 	}
-	rate := float64(n) / (paceSlot * paceSlots).Seconds()
+	window := float64(n) / (paceSlot * paceSlots).Seconds()
+	rate := window
 	if p.estimated.IsZero() {
 		p.slowStart = true
 	} else {
-		rate = max(rate, float64(p.since)/now.Sub(p.estimated).Seconds())
+		span := now.Sub(p.estimated)
+		rate = float64(p.since) / span.Seconds()
+		if span >= paceSlot*paceSlots {
+			rate = max(rate, window)
+		}
 		if p.slowStart && p.raised.After(p.estimated) {
 			// The pace before the last doubling held for a while.
 			rate = max(rate, p.rate/2)
@@ -165,6 +177,7 @@ func (p *pacer) answered(status int) {
 		p.slowStart = false
 	}
 	p.rate = max(rate, paceMinRate)
+	p.estRate = p.rate
 	p.estimated, p.since = now, 0
 	if p.next.Before(now) {
 		p.next = now
