@@ -204,7 +204,7 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 				return r.giveUp(from, fmt.Sprintf("still rate limited after %d attempts", attempt))
 			}
 			wait := max(te.RetryAfter, time.Second)
-			if err := sleep(ctx, wait); err != nil {
+			if err := sleepCtx(ctx, wait); err != nil {
 				return from, err
 			}
 			continue
@@ -248,7 +248,7 @@ func (r *convRun) resolve(ctx context.Context, from, to int) (int, error) {
 		if err == nil || ctx.Err() != nil {
 			break
 		}
-		if sleep(ctx, time.Duration(attempt)*200*time.Millisecond) != nil {
+		if sleepCtx(ctx, time.Duration(attempt)*200*time.Millisecond) != nil {
 			break
 		}
 	}
@@ -329,15 +329,4 @@ func (r *convRun) readBack(ctx context.Context) (map[msgKey]int, error) {
 		stored[msgKey{m.SenderID, m.CreatedAt, m.Text}]++
 	}
 	return stored, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
