@@ -131,6 +131,10 @@ func TestArgumentErrors(t *testing.T) {
 			return err
 		}},
 		{"msgs[0].Sender", func() error { _, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Text: "x"}}); return err }},
+		{"msgs[0].Type", func() error {
+			_, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Type: SystemMessageType, Sender: "a", Text: "x"}})
+			return err
+		}},
 		{"opts.Access", func() error { return c.Participants.Join(ctx, "c1", "bob", &JoinOptions{Access: AccessNone}) }},
 		{"users[1].ID", func() error {
 			_, err := c.Users.UpsertMany(ctx, []UserUpsert{{ID: "a"}, {ID: "a"}})

@@ -13,7 +13,7 @@ import (
 // ImportMessage is a message to import with its original time. Import the
 // users and the conversation (with the sender as a participant) first.
 type ImportMessage struct {
-	// Type defaults to UserMessageType.
+	// Type defaults to UserMessageType, the only type TalkJS imports.
 	Type MessageType `json:"type"`
 	// Sender is the user id of the author; it is required.
 	Sender string `json:"sender"`
@@ -63,8 +63,8 @@ func (s *ImportService) Messages(ctx context.Context, conversationID string, msg
 		if m.Type == "" {
 			m.Type = UserMessageType
 		}
-		if m.Type != UserMessageType && m.Type != SystemMessageType {
-			return nil, argError(arg+".Type", "must be UserMessageType or SystemMessageType")
+		if m.Type != UserMessageType {
+			return nil, argError(arg+".Type", "must be UserMessageType: TalkJS imports only user messages")
 		}
 		if m.Sender == "" {
 			return nil, argError(arg+".Sender", "is required")
