@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,11 +16,15 @@ func init() {
 	reg(&command{
 		Name: "batch", Summary: "Run REST operations from a JSON file in batch requests", Usage: `[flags] FILE|-
 
-FILE holds a JSON array of operations:
+FILE holds a JSON array of operations, as objects:
   [{"method":"PUT","path":"/users/alice","payload":{"name":"Alice"}},
    {"method":"GET","path":"/conversations/order-1042"},
    {"method":"DELETE","path":"/conversations/old-1","apiVersion":"2021-02-09"}]
-Paths are below /v1/{appId}. TalkJS runs at most 10 operations per request,
+or in TalkJS's own form, [sequence_number, method, path, payload?, options?]:
+  [[1,"PUT","/users/alice",{"name":"Alice"}],
+   [2,"DELETE","/conversations/old-1",null,{"api_version":"2021-02-09"}]]
+(the sequence numbers are the file's; the command numbers the requests it
+sends itself). Paths are below /v1/{appId}. TalkJS runs at most 10 operations per request,
 in any order; longer lists are sent 10 at a time. A batch request is never
 retried once TalkJS may have received it. The exit status is 1 when any
 operation failed.`,
@@ -40,29 +45,9 @@ operation failed.`,
 		if err != nil {
 			return err
 		}
-		var raw []struct {
-			Method     string          `json:"method"`
-			Path       string          `json:"path"`
-			Payload    json.RawMessage `json:"payload"`
-			APIVersion string          `json:"apiVersion"`
-		}
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&raw); err != nil {
-			return fmt.Errorf("%w: %s is not a JSON array of operations: %v", errUsage, rest[0], err)
-		}
-		if len(raw) == 0 {
-			return fmt.Errorf("%w: %s holds no operations", errUsage, rest[0])
-		}
-		ops := make([]talkjs.BatchOperation, len(raw))
-		for i, r := range raw {
-			if r.Method == "" || !strings.HasPrefix(r.Path, "/") {
-				return fmt.Errorf("%w: operation %d needs a \"method\" and a \"path\" starting with /", errUsage, i)
-			}
-			ops[i] = talkjs.BatchOperation{Method: strings.ToUpper(r.Method), Path: r.Path, APIVersion: r.APIVersion}
-			if len(r.Payload) > 0 && string(r.Payload) != "null" {
-				ops[i].Payload = r.Payload
-			}
+		ops, err := parseBatchOps(data)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v", errUsage, rest[0], err)
 		}
 		type result struct {
 			Index    int             `json:"index"`
@@ -104,4 +89,83 @@ operation failed.`,
 		}
 		return nil
 	})
+}
+
+// batchObject is an operation in the object form of a batch file.
+type batchObject struct {
+	Method     string          `json:"method"`
+	Path       string          `json:"path"`
+	Payload    json.RawMessage `json:"payload"`
+	APIVersion string          `json:"apiVersion"`
+}
+
+// parseBatchOps reads a batch file: a JSON array whose operations are
+// objects or TalkJS's [sequence_number, method, path, payload?, options?]
+// tuples, in any mix.
+func parseBatchOps(data []byte) ([]talkjs.BatchOperation, error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(data, &items); err != nil {
+		return nil, fmt.Errorf("not a JSON array of operations: %v", err)
+	}
+	if len(items) == 0 {
+		return nil, errors.New("holds no operations")
+	}
+	ops := make([]talkjs.BatchOperation, len(items))
+	for i, item := range items {
+		var op batchObject
+		if t := bytes.TrimSpace(item); len(t) > 0 && t[0] == '[' {
+			var err error
+			if op, err = batchTuple(t); err != nil {
+				return nil, fmt.Errorf("operation %d: %v", i, err)
+			}
+		} else {
+			dec := json.NewDecoder(bytes.NewReader(item))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&op); err != nil {
+				return nil, fmt.Errorf("operation %d is neither an object with method, path, payload and apiVersion nor a [seq, method, path, payload, options] array: %v", i, err)
+			}
+		}
+		if op.Method == "" || !strings.HasPrefix(op.Path, "/") {
+			return nil, fmt.Errorf("operation %d needs a method and a path starting with /", i)
+		}
+		ops[i] = talkjs.BatchOperation{Method: strings.ToUpper(op.Method), Path: op.Path, APIVersion: op.APIVersion}
+		if len(op.Payload) > 0 && string(op.Payload) != "null" {
+			ops[i].Payload = op.Payload
+		}
+	}
+	return ops, nil
+}
+
+// batchTuple reads [sequence_number, method, path, payload?, options?].
+func batchTuple(data []byte) (batchObject, error) {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(data, &parts); err != nil {
+		return batchObject{}, err
+	}
+	if len(parts) < 3 || len(parts) > 5 {
+		return batchObject{}, fmt.Errorf("has %d elements; want [sequence_number, method, path, payload?, options?]", len(parts))
+	}
+	var seq float64
+	var op batchObject
+	if json.Unmarshal(parts[0], &seq) != nil {
+		return op, errors.New("the sequence number is not a number")
+	}
+	if json.Unmarshal(parts[1], &op.Method) != nil || json.Unmarshal(parts[2], &op.Path) != nil {
+		return op, errors.New("method and path must be strings")
+	}
+	if len(parts) > 3 {
+		op.Payload = parts[3]
+	}
+	if len(parts) > 4 && string(bytes.TrimSpace(parts[4])) != "null" {
+		var opts struct {
+			APIVersion string `json:"api_version"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(parts[4]))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&opts); err != nil {
+			return op, fmt.Errorf("options must be {\"api_version\": \"…\"}: %v", err)
+		}
+		op.APIVersion = opts.APIVersion
+	}
+	return op, nil
 }

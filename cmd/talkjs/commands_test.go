@@ -221,6 +221,22 @@ func TestEverydayCommands(t *testing.T) {
 	if _, ok := e.srv.User("dave"); !ok {
 		t.Error("batch did not create dave")
 	}
+	// TalkJS's own tuple form, mixed with the object form.
+	os.WriteFile(ops, []byte(`[[7,"PUT","/users/erin",{"name":"Erin"},{"api_version":"2021-02-09"}],[8,"GET","/users/erin"],{"method":"GET","path":"/users/dave"}]`), 0o644)
+	results = nil
+	e.okJSON(&results, "batch", ops)
+	if len(results) != 3 || results[0].Status != 200 || results[1].Status != 200 || results[2].Status != 200 {
+		t.Errorf("tuple batch results %+v", results)
+	}
+	if u, ok := e.srv.User("erin"); !ok || *u.Name != "Erin" {
+		t.Error("the tuple batch did not create erin")
+	}
+	for _, bad := range []string{`[[1,"GET"]]`, `[["x","GET","/users/a"]]`, `[[1,"GET","/users/a",null,{"version":"1"}]]`, `[{"method":"GET","path":"/u","extra":1}]`, `{}`, `[]`} {
+		os.WriteFile(ops, []byte(bad), 0o644)
+		if r := e.run("", "batch", ops); r.code != 2 || !strings.Contains(r.err, "ops.json") {
+			t.Errorf("batch %s: exit %d, stderr %q", bad, r.code, r.err)
+		}
+	}
 
 	// deletions
 	e.ok("messages", "delete", "shoes-1", id)
