@@ -66,53 +66,36 @@ func init() {
 		return participantDone(ctx, st, out, cl, rest[0], rest[1], "updated in")
 	})
 
-	reg(&command{
-		Name: "participants leave", Summary: "Remove a user from a conversation", Usage: "[flags] CONVERSATION_ID USER_ID",
-		Example: "talkjs participants leave order-1042 carol",
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
-		if err != nil {
-			return err
-		}
-		if err := cl.Participants.Leave(ctx, rest[0], rest[1]); err != nil {
-			return err
-		}
-		return done(st, out, map[string]string{"conversation": rest[0], "left": rest[1]}, "%s left %s.", rest[1], rest[0])
-	})
-
-	reg(&command{
-		Name: "participants mark-read", Summary: "Mark a conversation read by a user", Usage: "[flags] CONVERSATION_ID USER_ID",
-		Example: "talkjs participants mark-read order-1042 alice",
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
-		if err != nil {
-			return err
-		}
-		if err := cl.Participants.MarkRead(ctx, rest[0], rest[1]); err != nil {
-			return err
-		}
-		return done(st, out, map[string]string{"conversation": rest[0], "readBy": rest[1]}, "Marked %s read by %s.", rest[0], rest[1])
-	})
-
-	reg(&command{
-		Name: "participants mark-unread", Summary: "Mark every message of a conversation unread for a user", Usage: "[flags] CONVERSATION_ID USER_ID",
-		Example: "talkjs participants mark-unread order-1042 alice",
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
-		if err != nil {
-			return err
-		}
-		if err := cl.Participants.MarkUnread(ctx, rest[0], rest[1]); err != nil {
-			return err
-		}
-		return done(st, out, map[string]string{"conversation": rest[0], "unreadBy": rest[1]}, "Marked %s unread for %s.", rest[0], rest[1])
-	})
+	// Three commands that act on one participant and print what they did.
+	for _, pc := range []struct {
+		name, summary, example string
+		call                   func(cl *talkjs.Client) func(ctx context.Context, conversationID, userID string) error
+		key, format            string // the JSON key naming the user; the sentence, given conversation and user
+	}{
+		{"participants leave", "Remove a user from a conversation", "talkjs participants leave order-1042 carol",
+			func(cl *talkjs.Client) func(context.Context, string, string) error { return cl.Participants.Leave },
+			"left", "%[2]s left %[1]s."},
+		{"participants mark-read", "Mark a conversation read by a user", "talkjs participants mark-read order-1042 alice",
+			func(cl *talkjs.Client) func(context.Context, string, string) error { return cl.Participants.MarkRead },
+			"readBy", "Marked %[1]s read by %[2]s."},
+		{"participants mark-unread", "Mark every message of a conversation unread for a user", "talkjs participants mark-unread order-1042 alice",
+			func(cl *talkjs.Client) func(context.Context, string, string) error { return cl.Participants.MarkUnread },
+			"unreadBy", "Marked %[1]s unread for %[2]s."},
+	} {
+		reg(&command{Name: pc.name, Summary: pc.summary, Usage: "[flags] CONVERSATION_ID USER_ID", Example: pc.example},
+			func(ctx context.Context, st *stdio, c *command, args []string) error {
+				fs := newFlagSet(c, st)
+				cf, out := addClientFlags(fs), addOutputFlags(fs)
+				cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
+				if err != nil {
+					return err
+				}
+				if err := pc.call(cl)(ctx, rest[0], rest[1]); err != nil {
+					return err
+				}
+				return done(st, out, map[string]string{"conversation": rest[0], pc.key: rest[1]}, pc.format, rest[0], rest[1])
+			})
+	}
 }
 
 // participantDone prints the participation of user after a change.
