@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -33,7 +34,10 @@ type Client struct {
 	retry      RetryPolicy
 	logger     *slog.Logger
 	validator  *openapi.Validator
-	noIdemKey  bool
+	// basePath is the path of the base URL before /v1/{appId} (a proxy's
+	// prefix, usually ""), which the validator must not see.
+	basePath  string
+	noIdemKey bool
 
 	// Swapped by tests for speed and determinism.
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -93,6 +97,8 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, argError("baseURL", "must be an absolute http or https URL without query, fragment or credentials")
 	}
+	base, _ := url.Parse(server) // ServerURL built it: it parses
+	basePath := strings.TrimSuffix(base.Path, "/v1/"+appID+"/")
 	hc := s.httpClient
 	if hc == nil {
 		hc = &http.Client{Timeout: DefaultTimeout, Transport: s.roundTripper}
@@ -134,6 +140,7 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("talkjs: load the specification: %w", err)
 		}
 		c.validator = v
+		c.basePath = basePath
 	}
 	c.Users = &UsersService{c}
 	c.Conversations = &ConversationsService{c}

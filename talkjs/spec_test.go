@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"sort"
 	"strings"
@@ -174,5 +176,45 @@ func TestServerCatchesSpecViolations(t *testing.T) {
 	}
 	if len(ts.violations) != 1 || !strings.Contains(ts.violations[0], `"limit"`) {
 		t.Errorf("violations %v", ts.violations)
+	}
+}
+
+// A base URL with a path prefix (a proxy) keeps working with validation on:
+// the spec's paths start at /v1/{appId}, and the prefix is not part of them.
+func TestRequestValidationBehindAPathPrefix(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.EscapedPath())
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"a/b","name":"A"}`)
+	}))
+	defer srv.Close()
+	for _, prefix := range []string{"/proxy/talkjs", "/v1/odd prefix"} {
+		got = nil
+		c, err := NewClient("app1", "sk_test_prefix", WithBaseURL(srv.URL+(&url.URL{Path: prefix}).EscapedPath()), WithRequestValidation())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Users.Get(context.Background(), "a/b"); err != nil {
+			t.Fatalf("prefix %q: %v", prefix, err)
+		}
+		want := (&url.URL{Path: prefix}).EscapedPath() + "/v1/app1/users/a%2Fb"
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("prefix %q: server saw %v, want %s", prefix, got, want)
+		}
+		// Validation still rejects what breaks the spec behind the prefix.
+		cl, err := newJSONCall([]MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
+			return gen.NewSendMessagesRequestWithBody(c.server, "c1", nil, ct, body)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ve *openapi.ValidationError
+		if err := c.do(context.Background(), cl); !errors.As(err, &ve) || ve.Status != http.StatusBadRequest {
+			t.Errorf("prefix %q: an empty send gave %v, want a 400 validation error", prefix, err)
+		}
+		if len(got) != 1 {
+			t.Errorf("prefix %q: the invalid request was sent", prefix)
+		}
 	}
 }

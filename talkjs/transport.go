@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,12 +102,14 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	}
 	if c.validator != nil {
 		vr := req
-		if cl.stream != nil {
-			// A streamed body is not validated; and the validator would
-			// read it anyway (kin-openapi parses multipart forms), so it
-			// gets a copy of the request without one.
+		if c.basePath != "" {
+			// The spec's paths start at /v1/{appId}: a proxy's prefix in
+			// the base URL is not part of them.
 			vr = req.Clone(ctx)
-			vr.Body = http.NoBody
+			vr.URL.Path = strings.TrimPrefix(vr.URL.Path, c.basePath)
+			if vr.URL.RawPath != "" {
+				vr.URL.RawPath = strings.TrimPrefix(vr.URL.RawPath, (&url.URL{Path: c.basePath}).EscapedPath())
+			}
 		}
 		if _, err := c.validator.ValidateRequest(vr, cl.stream != nil); err != nil {
 			return &ArgumentError{Arg: "request", Problem: "breaks the API specification: " + err.Error(), Err: err}
