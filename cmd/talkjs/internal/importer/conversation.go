@@ -7,18 +7,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"sort"
 	"time"
 
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
-// convRun imports the messages of one conversation, in order.
+// convRun imports the messages of one conversation, in order. It holds
+// the parsed messages of one request at a time: the others it knows by
+// their references, and reads again when it needs them.
 type convRun struct {
 	im   *Importer
+	in   *input
 	id   string
-	msgs []*message
-	// hashes[i] fingerprints msgs[:i].
-	hashes []string
+	refs []msgRef
+	// win holds the messages at positions winFrom… parsed last.
+	win     []*message
+	winFrom int
+	// h fingerprints the first hashed messages.
+	h      hash.Hash
+	hashed int
 	// skip marks positions refused by TalkJS (in this run or an earlier one).
 	skip map[int]bool
 }
@@ -26,17 +35,8 @@ type convRun struct {
 // errStop ends a conversation's import without ending the others'.
 var errStop = errors.New("stop this conversation")
 
-func (im *Importer) importConversation(ctx context.Context, id string, msgs []*message) error {
-	r := &convRun{im: im, id: id, msgs: msgs, skip: map[int]bool{}}
-	r.hashes = make([]string, len(msgs)+1)
-	h := sha256.New()
-	r.hashes[0] = hex.EncodeToString(h.Sum(nil))
-	for i, m := range msgs {
-		b, _ := json.Marshal(m.msg)
-		h.Write(b)
-		h.Write([]byte{'\n'})
-		r.hashes[i+1] = hex.EncodeToString(h.Sum(nil))
-	}
+func (im *Importer) importConversation(ctx context.Context, in *input, mc *msgConv) error {
+	r := &convRun{im: im, in: in, id: mc.id, refs: mc.refs, skip: map[int]bool{}, h: sha256.New()}
 	err := r.run(ctx)
 	if errors.Is(err, errStop) {
 		return nil
@@ -44,21 +44,80 @@ func (im *Importer) importConversation(ctx context.Context, id string, msgs []*m
 	return err
 }
 
+// load returns the messages at positions from…to-1 (at most a request's
+// worth), reading them again from the input unless they were the last read.
+func (r *convRun) load(from, to int) ([]*message, error) {
+	if from >= r.winFrom && to <= r.winFrom+len(r.win) {
+		return r.win[from-r.winFrom : to-r.winFrom], nil
+	}
+	r.win, r.winFrom = make([]*message, 0, to-from), from
+	for _, ref := range r.refs[from:to] {
+		m, err := r.in.message(ref)
+		if err != nil {
+			r.win = nil
+			return nil, err
+		}
+		r.win = append(r.win, m)
+	}
+	return r.win, nil
+}
+
+// fingerprint returns the fingerprint of the first n messages: a SHA-256
+// of their JSON, one a line. It is computed as the import goes forward.
+func (r *convRun) fingerprint(n int) (string, error) {
+	if n < r.hashed {
+		r.h, r.hashed = sha256.New(), 0
+	}
+	for r.hashed < n {
+		to := min(n, r.hashed+talkjs.MaxMessagesPerRequest)
+		msgs, err := r.load(r.hashed, to)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range msgs {
+			b, _ := json.Marshal(m.msg)
+			r.h.Write(b)
+			r.h.Write([]byte{'\n'})
+		}
+		r.hashed = to
+	}
+	return hex.EncodeToString(r.h.Sum(nil)), nil
+}
+
+// raw returns the input line of the message at position i.
+func (r *convRun) raw(i int) (string, error) {
+	if i >= r.winFrom && i < r.winFrom+len(r.win) {
+		return r.win[i-r.winFrom].raw, nil
+	}
+	return r.in.raw(r.refs[i])
+}
+
 func (r *convRun) run(ctx context.Context) error {
 	im := r.im
 	st := im.cp.get(r.id)
-	if st.Done > len(r.msgs) || st.Hash != "" && st.Hash != r.hashes[st.Done] {
+	changed := st.Done > len(r.refs)
+	if !changed && st.Hash != "" {
+		h, err := r.fingerprint(st.Done)
+		if err != nil {
+			return err
+		}
+		changed = h != st.Hash
+	}
+	if changed {
 		im.uncertainNote(r.id, nil, "the checkpoint says messages of this conversation were imported that differ from the input's; "+
 			"the input changed since then, so nothing was sent for it (use a new checkpoint only after checking what TalkJS holds)")
-		im.settled.Add(int64(len(r.msgs)))
+		im.settled.Add(int64(len(r.refs)))
 		return errStop
 	}
 	for at, why := range st.Rejected {
-		if at < len(r.msgs) {
+		if at < len(r.refs) {
 			r.skip[at] = true
 			if at < st.Done {
-				m := r.msgs[at]
-				im.reject(m.line, m.raw, why+" (in an earlier run)")
+				raw, err := r.raw(at)
+				if err != nil {
+					return err
+				}
+				im.reject(int(r.refs[at].line), raw, why+" (in an earlier run)")
 			}
 		}
 	}
@@ -69,9 +128,9 @@ func (r *convRun) run(ctx context.Context) error {
 	pos := st.Done
 	if st.Pending != nil {
 		from, to := st.Pending[0], st.Pending[1]
-		if from != pos || to > len(r.msgs) || to <= from {
+		if from != pos || to > len(r.refs) || to <= from {
 			im.uncertainNote(r.id, nil, "the checkpoint's last request does not fit the input; nothing was sent for this conversation")
-			im.settled.Add(int64(len(r.msgs) - pos))
+			im.settled.Add(int64(len(r.refs) - pos))
 			return errStop
 		}
 		im.note("%s: a request of an earlier run (lines %s) may or may not have been stored; reading the conversation back", r.id, r.lines(from, to))
@@ -81,8 +140,8 @@ func (r *convRun) run(ctx context.Context) error {
 		}
 		pos = next
 	}
-	for pos < len(r.msgs) {
-		next, err := r.send(ctx, pos, min(pos+talkjs.MaxMessagesPerRequest, len(r.msgs)))
+	for pos < len(r.refs) {
+		next, err := r.send(ctx, pos, min(pos+talkjs.MaxMessagesPerRequest, len(r.refs)))
 		if err != nil {
 			return err
 		}
@@ -103,22 +162,26 @@ func (r *convRun) skippedBelow(n int) int {
 
 func (r *convRun) lines(from, to int) string {
 	if to-from == 1 {
-		return fmt.Sprint(r.msgs[from].line)
+		return fmt.Sprint(r.refs[from].line)
 	}
-	return fmt.Sprintf("%d…%d", r.msgs[from].line, r.msgs[to-1].line)
+	return fmt.Sprintf("%d…%d", r.refs[from].line, r.refs[to-1].line)
 }
 
 func (r *convRun) lineList(from, to int) []int {
 	out := make([]int, 0, to-from)
 	for i := from; i < to; i++ {
-		out = append(out, r.msgs[i].line)
+		out = append(out, int(r.refs[i].line))
 	}
 	return out
 }
 
 // done records msgs[:to] as settled.
 func (r *convRun) done(to int) error {
-	return r.im.cp.write(record{Conv: r.id, Op: "done", To: to, Hash: r.hashes[to]})
+	h, err := r.fingerprint(to)
+	if err != nil {
+		return err
+	}
+	return r.im.cp.write(record{Conv: r.id, Op: "done", To: to, Hash: h})
 }
 
 // send imports msgs[from:to] (all of them unsettled and none skipped),
@@ -126,8 +189,12 @@ func (r *convRun) done(to int) error {
 func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 	im := r.im
 	for attempt := 1; ; attempt++ {
+		msgs, err := r.load(from, to)
+		if err != nil {
+			return from, err
+		}
 		chunk := make([]talkjs.ImportMessage, 0, to-from)
-		for _, m := range r.msgs[from:to] {
+		for _, m := range msgs {
 			chunk = append(chunk, m.msg)
 		}
 		// Write ahead: if this process dies before the answer is
@@ -138,7 +205,7 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 		im.mu.Lock()
 		im.sum.Requests++
 		im.mu.Unlock()
-		_, err := im.c.Import.Messages(ctx, r.id, chunk)
+		_, err = im.c.Import.Messages(ctx, r.id, chunk)
 		if err == nil {
 			if err := r.done(to); err != nil {
 				return from, err
@@ -166,12 +233,15 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 			var te *talkjs.Error
 			if errors.As(err, &te) && te.StatusCode == 404 {
 				// The conversation does not exist: every message of it fails.
-				for i := from; i < len(r.msgs); i++ {
-					m := r.msgs[i]
-					im.reject(m.line, m.raw, fmt.Sprintf("conversation %q does not exist (it has no line in the input, nor in TalkJS): %s", r.id, why))
+				for i := from; i < len(r.refs); i++ {
+					raw, err := r.raw(i)
+					if err != nil {
+						return from, err
+					}
+					im.reject(int(r.refs[i].line), raw, fmt.Sprintf("conversation %q does not exist (it has no line in the input, nor in TalkJS): %s", r.id, why))
 				}
-				im.settled.Add(int64(len(r.msgs) - from))
-				return len(r.msgs), errStop
+				im.settled.Add(int64(len(r.refs) - from))
+				return len(r.refs), errStop
 			}
 			if to-from > 1 {
 				pos := from
@@ -184,7 +254,10 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 				}
 				return to, nil
 			}
-			m := r.msgs[from]
+			raw, err := r.raw(from)
+			if err != nil {
+				return from, err
+			}
 			if err := im.cp.write(record{Conv: r.id, Op: "reject", At: from, Reason: why}); err != nil {
 				return from, err
 			}
@@ -192,7 +265,7 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 			if err := r.done(to); err != nil {
 				return from, err
 			}
-			im.reject(m.line, m.raw, why)
+			im.reject(int(r.refs[from].line), raw, why)
 			im.settled.Add(1)
 			return to, nil
 		}
@@ -228,10 +301,10 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 func (r *convRun) giveUp(from int, reason string) (int, error) {
 	im := r.im
 	im.mu.Lock()
-	im.sum.Unfinished = append(im.sum.Unfinished, Unfinished{Conversation: r.id, Remaining: len(r.msgs) - from, Reason: reason})
+	im.sum.Unfinished = append(im.sum.Unfinished, Unfinished{Conversation: r.id, Remaining: len(r.refs) - from, Reason: reason})
 	im.mu.Unlock()
-	im.note("%s: stopped with %d messages left: %s; rerun to go on", r.id, len(r.msgs)-from, reason)
-	im.settled.Add(int64(len(r.msgs) - from))
+	im.note("%s: stopped with %d messages left: %s; rerun to go on", r.id, len(r.refs)-from, reason)
+	im.settled.Add(int64(len(r.refs) - from))
 	return from, errStop
 }
 
@@ -241,10 +314,21 @@ func (r *convRun) giveUp(from int, reason string) (int, error) {
 // as uncertain and ends the conversation's import (errStop).
 func (r *convRun) resolve(ctx context.Context, from, to int) (int, error) {
 	im := r.im
+	msgs, err := r.load(from, to)
+	if err != nil {
+		return from, err
+	}
+	keys := make([]msgKey, len(msgs))
+	looked := map[msgKey]bool{}
+	minTS := msgs[0].msg.Timestamp
+	for i, m := range msgs {
+		keys[i] = m.key()
+		looked[keys[i]] = true
+		minTS = min(minTS, keys[i].ts)
+	}
 	var stored map[msgKey]int
-	var err error
 	for attempt := 1; attempt <= 4; attempt++ {
-		stored, err = r.readBack(ctx)
+		stored, err = r.readBack(ctx, looked)
 		if err == nil || ctx.Err() != nil {
 			break
 		}
@@ -260,15 +344,25 @@ func (r *convRun) resolve(ctx context.Context, from, to int) (int, error) {
 	}
 	// want[k] counts how many copies of k the input holds up to the
 	// message looked at; the message is stored when TalkJS holds as many.
+	// Only earlier messages of the same time can be copies of the
+	// request's, and they come just before it.
 	want := map[msgKey]int{}
-	for i := 0; i < from; i++ {
-		if !r.skip[i] {
-			want[r.msgs[i].key()]++
+	same := sort.Search(from, func(i int) bool { return r.refs[i].ts >= minTS })
+	for at := same; at < from; at += talkjs.MaxMessagesPerRequest {
+		end := min(from, at+talkjs.MaxMessagesPerRequest)
+		earlier, err := r.load(at, end)
+		if err != nil {
+			return from, err
+		}
+		for i, m := range earlier {
+			if k := m.key(); !r.skip[at+i] && looked[k] {
+				want[k]++
+			}
 		}
 	}
 	prefix, extra := from, false
 	for i := from; i < to; i++ {
-		k := r.msgs[i].key()
+		k := keys[i-from]
 		want[k]++
 		if stored[k] >= want[k] {
 			if prefix == i {
@@ -308,7 +402,7 @@ func (r *convRun) uncertain(from, to int, reason string) (int, error) {
 		return from, err
 	}
 	r.im.uncertainNote(r.id, r.lineList(from, to), reason)
-	r.im.settled.Add(int64(len(r.msgs) - from))
+	r.im.settled.Add(int64(len(r.refs) - from))
 	return from, errStop
 }
 
@@ -319,14 +413,17 @@ func (im *Importer) uncertainNote(conv string, lines []int, reason string) {
 	im.note("%s: UNCERTAIN: %s", conv, reason)
 }
 
-// readBack counts the conversation's stored messages by key.
-func (r *convRun) readBack(ctx context.Context) (map[msgKey]int, error) {
+// readBack counts the conversation's stored messages by key, of those
+// keys looked for.
+func (r *convRun) readBack(ctx context.Context, looked map[msgKey]bool) (map[msgKey]int, error) {
 	stored := map[msgKey]int{}
 	for m, err := range r.im.c.Messages.All(ctx, r.id, &talkjs.ListOptions{Limit: 100}) {
 		if err != nil {
 			return nil, err
 		}
-		stored[msgKey{m.SenderID, m.CreatedAt, m.Text}]++
+		if k := (msgKey{m.SenderID, m.CreatedAt, m.Text}); looked[k] {
+			stored[k]++
+		}
 	}
 	return stored, nil
 }

@@ -25,16 +25,30 @@
 // same (sender, timestamp, text) from outside this import, and the input's
 // already-imported part is not changed between runs (the checkpoint
 // fingerprints it and refuses to go on when it changed).
+//
+// # Memory
+//
+// The input is read twice. The first pass checks every line and keeps the
+// users and conversations, but of each valid message only where its line
+// is, its timestamp and its conversation (32 bytes); each conversation's
+// messages are then read again from the input, a request's worth at a
+// time. So memory grows with the number of messages by a small fixed
+// amount each, not with what they hold. An input that cannot be read at an
+// offset, such as a pipe, is copied to a temporary file beside the
+// checkpoint while it is read the first time.
 package importer
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -169,7 +183,12 @@ func (im *Importer) Run(ctx context.Context, r io.Reader) (*Summary, error) {
 	im.cp = cp
 	defer cp.close()
 
-	in, err := parse(r, im.reject)
+	src, err := openSource(r, filepath.Dir(im.opts.Checkpoint))
+	if err != nil {
+		return &im.sum, err
+	}
+	defer src.close()
+	in, err := parse(src, im.reject)
 	if err != nil {
 		return &im.sum, err
 	}
@@ -316,10 +335,12 @@ func (im *Importer) importConversations(ctx context.Context, in *input) error {
 		for _, p := range c.participants {
 			seen[p] = true
 		}
-		for _, m := range in.msgs[c.id] {
-			if !seen[m.msg.Sender] {
-				seen[m.msg.Sender] = true
-				c.participants = append(c.participants, m.msg.Sender)
+		if at, ok := in.msgConvAt[c.id]; ok {
+			for _, s := range in.msgConvs[at].senders {
+				if !seen[s] {
+					seen[s] = true
+					c.participants = append(c.participants, s)
+				}
 			}
 		}
 		c.in.Participants = c.participants
@@ -343,22 +364,25 @@ func (im *Importer) importConversations(ctx context.Context, in *input) error {
 }
 
 func (im *Importer) importMessages(ctx context.Context, in *input) error {
-	ids := make([]string, 0, len(in.msgs))
-	for id, msgs := range in.msgs {
-		if c := in.convByID[id]; c != nil && c.rejected != "" {
-			for _, m := range msgs {
-				im.reject(m.line, m.raw, fmt.Sprintf("its conversation %q (line %d) could not be created: %s", id, c.line, c.rejected))
+	convs := make([]*msgConv, 0, len(in.msgConvs))
+	for _, mc := range in.msgConvs {
+		if c := in.convByID[mc.id]; c != nil && c.rejected != "" {
+			// In the order of the input.
+			refs := slices.SortedFunc(slices.Values(mc.refs), func(a, b msgRef) int { return cmp.Compare(a.line, b.line) })
+			for _, ref := range refs {
+				raw, err := in.raw(ref)
+				if err != nil {
+					return err
+				}
+				im.reject(int(ref.line), raw, fmt.Sprintf("its conversation %q (line %d) could not be created: %s", mc.id, c.line, c.rejected))
 			}
-			im.settled.Add(int64(len(msgs)))
+			im.settled.Add(int64(len(mc.refs)))
 			continue
 		}
-		// Timestamp order; messages of the same time keep their order in
-		// the file.
-		sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].msg.Timestamp < msgs[j].msg.Timestamp })
-		ids = append(ids, id)
+		convs = append(convs, mc)
 	}
-	sort.Strings(ids)
-	return each(ctx, im.opts.Concurrency, ids, func(ctx context.Context, id string) error {
-		return im.importConversation(ctx, id, in.msgs[id])
+	slices.SortFunc(convs, func(a, b *msgConv) int { return strings.Compare(a.id, b.id) })
+	return each(ctx, im.opts.Concurrency, convs, func(ctx context.Context, mc *msgConv) error {
+		return im.importConversation(ctx, in, mc)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gotalkjs/talkjs-go/talkjs"
@@ -140,82 +141,93 @@ type msgKey struct {
 	text   string
 }
 
-// input is the parsed file.
+// input is what the first pass over the input keeps: the users and
+// conversations whole, and of each message only where to find it again
+// (see msgRef).
 type input struct {
 	lines    int
 	users    []*user
 	convs    []*conversation
 	convByID map[string]*conversation
-	msgs     map[string][]*message // by conversation id, in file order
-	messages int
+	src      *source
+	// msgConvs are the conversations that messages name, by index.
+	msgConvs  []*msgConv
+	msgConvAt map[string]int
+	messages  int
 }
 
 // rejectFunc records a line that cannot be imported.
 type rejectFunc func(line int, raw, reason string)
 
-// parse reads the NDJSON input, sending every line it cannot use to reject.
-func parse(r io.Reader, reject rejectFunc) (*input, error) {
-	in := &input{convByID: map[string]*conversation{}, msgs: map[string][]*message{}}
+// parse reads the input once, sending every line it cannot use to reject
+// and indexing the valid messages.
+func parse(src *source, reject rejectFunc) (*input, error) {
+	in := &input{convByID: map[string]*conversation{}, msgConvAt: map[string]int{}, src: src}
+	ix := newIndexer(in)
 	userAt := map[string]int{}
-	br := bufio.NewReaderSize(r, 1<<16)
+	br := bufio.NewReaderSize(src.first, 1<<16)
+	var pos int64 // the offset of the line read next
 	for n := 1; ; n++ {
 		raw, err := br.ReadBytes('\n')
 		if len(raw) == 0 && err != nil {
 			if errors.Is(err, io.EOF) {
-				return in, nil
+				return in, ix.finish()
 			}
 			return nil, fmt.Errorf("read line %d: %w", n, err)
 		}
 		in.lines = n
-		line := bytes.TrimSpace(raw)
+		left := bytes.TrimLeftFunc(raw, unicode.IsSpace)
+		off := pos + int64(len(raw)-len(left))
+		pos += int64(len(raw))
+		line := bytes.TrimRightFunc(left, unicode.IsSpace)
 		if len(line) == 0 {
 			continue
 		}
-		text := string(line)
+		rej := func(reason string) { reject(n, string(line), reason) }
 		if !utf8.Valid(line) {
-			reject(n, text, "the line is not valid UTF-8")
+			rej("the line is not valid UTF-8")
 			continue
 		}
 		var head struct {
 			Kind string `json:"kind"`
 		}
 		if err := json.Unmarshal(line, &head); err != nil {
-			reject(n, text, "not a JSON object: "+jsonProblem(err))
+			rej("not a JSON object: " + jsonProblem(err))
 			continue
 		}
 		switch head.Kind {
 		case "user":
 			var u userLine
 			if err := strict(line, &u); err != nil {
-				reject(n, text, err.Error())
+				rej(err.Error())
 				continue
 			}
 			if problem := checkID("id", u.ID); problem != "" {
-				reject(n, text, problem)
+				rej(problem)
 				continue
 			}
 			if u.Name == "" {
-				reject(n, text, `a user needs a "name"`)
+				rej(`a user needs a "name"`)
 				continue
 			}
 			if first, dup := userAt[u.ID]; dup {
-				reject(n, text, fmt.Sprintf("user %q is already defined on line %d", u.ID, first))
+				rej(fmt.Sprintf("user %q is already defined on line %d", u.ID, first))
 				continue
 			}
 			userAt[u.ID] = n
-			in.users = append(in.users, &user{line: n, raw: text, up: talkjs.UserUpsert{ID: u.ID, User: u.input()}})
+			in.users = append(in.users, &user{line: n, raw: string(line), up: talkjs.UserUpsert{ID: u.ID, User: u.input()}})
 		case "conversation":
 			var c conversationLine
 			if err := strict(line, &c); err != nil {
-				reject(n, text, err.Error())
+				rej(err.Error())
 				continue
 			}
 			if problem := checkID("id", c.ID); problem != "" {
-				reject(n, text, problem)
+				rej(problem)
 				continue
 			}
 			if first, dup := in.convByID[c.ID]; dup {
-				reject(n, text, fmt.Sprintf("conversation %q is already defined on line %d", c.ID, first.line))
+				rej(fmt.Sprintf("conversation %q is already defined on line %d", c.ID, first.line))
 				continue
 			}
 			bad := ""
@@ -225,40 +237,44 @@ func parse(r io.Reader, reject rejectFunc) (*input, error) {
 				}
 			}
 			if bad != "" {
-				reject(n, text, bad)
+				rej(bad)
 				continue
 			}
-			conv := &conversation{line: n, raw: text, id: c.ID, in: c.input(), participants: append([]string(nil), c.Participants...)}
+			conv := &conversation{line: n, raw: string(line), id: c.ID, in: c.input(), participants: append([]string(nil), c.Participants...)}
 			in.convs = append(in.convs, conv)
 			in.convByID[c.ID] = conv
 		case "message":
-			var m messageLine
-			if err := strict(line, &m); err != nil {
-				reject(n, text, err.Error())
+			m, problem := parseMessage(line)
+			if problem != "" {
+				rej(problem)
 				continue
 			}
-			if problem := m.check(); problem != "" {
-				reject(n, text, problem)
+			if problem := ix.add(m, n, off, len(line)); problem != "" {
+				rej(problem)
 				continue
 			}
-			in.msgs[m.ConversationID] = append(in.msgs[m.ConversationID], &message{line: n, raw: text, conv: m.ConversationID, msg: talkjs.ImportMessage{
-				Type:      talkjs.UserMessageType,
-				Sender:    m.Sender,
-				Text:      m.Text,
-				Timestamp: int64(*m.Timestamp),
-				ReadBy:    m.ReadBy,
-				Custom:    m.Custom,
-			}})
 			in.messages++
 		case "":
-			reject(n, text, `the object has no "kind": say "user", "conversation" or "message"`)
+			rej(`the object has no "kind": say "user", "conversation" or "message"`)
 		default:
-			reject(n, text, fmt.Sprintf(`unknown kind %q: want "user", "conversation" or "message"`, head.Kind))
+			rej(fmt.Sprintf(`unknown kind %q: want "user", "conversation" or "message"`, head.Kind))
 		}
 		if errors.Is(err, io.EOF) {
-			return in, nil
+			return in, ix.finish()
 		}
 	}
+}
+
+// parseMessage decodes and checks a message line.
+func parseMessage(line []byte) (*messageLine, string) {
+	var m messageLine
+	if err := strict(line, &m); err != nil {
+		return nil, err.Error()
+	}
+	if problem := m.check(); problem != "" {
+		return nil, problem
+	}
+	return &m, ""
 }
 
 // strict decodes one line, refusing fields it does not know, so that a
