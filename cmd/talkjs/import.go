@@ -35,6 +35,10 @@ message's sender as a participant, since TalkJS imports only participants'
 messages), then imports each conversation's messages in timestamp order,
 10 per request, several conversations at once. When TalkJS answers 429 (too
 many requests), the command learns the rate it allows and keeps to it.
+It reads the input twice (once to check every line, then conversation by
+conversation) and keeps a few dozen bytes a message, not the messages: standard
+input is first copied to a temporary file beside the checkpoint, as large as
+the input, and removed at the end.
 
 Exactly once: TalkJS does not deduplicate imported messages and an import
 request has no idempotency key, so a checkpoint journal (fsynced after every
