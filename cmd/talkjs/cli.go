@@ -208,10 +208,20 @@ func wantArgs(args []string, names ...string) error {
 // readInput opens a file argument, or standard input for "-".
 func readInput(st *stdio, name string) (io.ReadCloser, error) {
 	if name == "-" {
+		if f, ok := st.In.(*os.File); ok {
+			// Keep the file's ReadAt and Seek: standard input redirected
+			// from a file can then be read in place by the importer.
+			return keepOpen{f}, nil
+		}
 		return io.NopCloser(st.In), nil
 	}
 	return os.Open(name)
 }
+
+// keepOpen is standard input as a ReadCloser whose Close leaves it open.
+type keepOpen struct{ *os.File }
+
+func (keepOpen) Close() error { return nil }
 
 // isTerminal reports whether w is a character device, such as a terminal.
 func isTerminal(w io.Writer) bool {

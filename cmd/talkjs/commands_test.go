@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -311,4 +312,39 @@ func TestUnauthorizedSaysWhatToCheck(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.err, "401") || !strings.Contains(r.err, "Check the app id and secret key") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.err)
 	}
+}
+
+// Standard input redirected from a file keeps ReadAt and Seek, so that
+// `talkjs import - < history.ndjson` is read in place, not copied.
+func TestStdinFromAFileStaysSeekable(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rc, err := readInput(&stdio{In: f}, "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rc.(interface {
+		io.ReaderAt
+		io.Seeker
+	}); !ok {
+		t.Errorf("readInput(\"-\") hid the file's ReadAt/Seek: %T", rc)
+	}
+	if err := rc.Close(); err != nil || f.Fd() == ^uintptr(0) {
+		t.Errorf("Close closed standard input (%v)", err)
+	}
+	if _, ok := mustReadInput(t, &stdio{In: strings.NewReader("x")}).(io.ReaderAt); ok {
+		t.Error("a reader that is not a file is handed on with more than Read")
+	}
+}
+
+func mustReadInput(t *testing.T, st *stdio) io.ReadCloser {
+	t.Helper()
+	rc, err := readInput(st, "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rc
 }
