@@ -37,8 +37,8 @@ messages), then imports each conversation's messages in timestamp order,
 many requests), the command learns the rate it allows and keeps to it.
 It reads the input twice (once to check every line, then conversation by
 conversation) and keeps a few dozen bytes a message, not the messages: standard
-input is first copied to a temporary file beside the checkpoint, as large as
-the input, and removed at the end.
+input from a pipe is first copied to a temporary file beside the checkpoint, as
+large as the input, and removed at the end (a file is read in place).
 
 Exactly once: TalkJS does not deduplicate imported messages and an import
 request has no idempotency key, so a checkpoint journal (fsynced after every
