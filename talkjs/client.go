@@ -2,6 +2,7 @@ package talkjs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -102,7 +103,11 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 	hc := s.httpClient
 	if hc == nil {
 		hc = &http.Client{Timeout: DefaultTimeout, Transport: s.roundTripper}
+	} else {
+		hc = new(http.Client)
+		*hc = *s.httpClient // a copy: the caller's client is left as it is
 	}
+	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
 	var rt http.RoundTripper = clientTransport{hc}
 	for i := len(s.middleware) - 1; i >= 0; i-- {
 		rt = s.middleware[i](rt)
@@ -197,6 +202,51 @@ func (c *Client) GoString() string { return c.String() }
 // LogValue keeps the secret key out of slog output.
 func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("appID", c.appID), slog.String("server", c.server))
+}
+
+// redirectPolicy returns the CheckRedirect of the client's *http.Client.
+// It follows a redirect only for a GET or HEAD request and only to the same
+// origin (scheme, host and port), so that a POST is never turned into a GET
+// and the Authorization header never reaches another server; then, if the
+// caller's own *http.Client had a CheckRedirect, that one decides. A redirect
+// that is not followed is returned as an *Error with its 3xx status.
+func redirectPolicy(user func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		first := via[0]
+		if first.Method != http.MethodGet && first.Method != http.MethodHead {
+			return http.ErrUseLastResponse
+		}
+		if !sameOrigin(first.URL, req.URL) {
+			return http.ErrUseLastResponse
+		}
+		if user != nil {
+			return user(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port,
+// the port made explicit.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		originPort(a) == originPort(b)
+}
+
+func originPort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		return "80"
+	case "https":
+		return "443"
+	}
+	return ""
 }
 
 // clientTransport sends a request with an *http.Client, so that its

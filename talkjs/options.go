@@ -60,8 +60,17 @@ func WithBaseURL(root string) Option {
 	}
 }
 
-// WithHTTPClient makes the client send requests with hc. Its Timeout, if
-// any, bounds each attempt; contexts bound whole calls.
+// WithHTTPClient makes the client send requests with a copy of hc: its
+// Transport, Jar and Timeout (which, if set, bounds each attempt; contexts
+// bound whole calls). hc itself is not changed.
+//
+// Redirects: the copy follows a redirect only for a GET or HEAD request and
+// only to the same scheme, host and port, whatever hc.CheckRedirect says, so
+// that a request that changes data is never replayed as a GET and the
+// Authorization header never leaves the API's origin. hc.CheckRedirect, if
+// set, is asked only about the redirects that pass this check, and may refuse
+// them too. A redirect that is not followed ends the call with an *Error
+// holding the 3xx status.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

@@ -297,6 +297,10 @@ func (c *Client) responseError(resp *http.Response, req *http.Request, attempt i
 		Path:       req.URL.EscapedPath(),
 		Attempts:   attempt,
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// Only a refused redirect gets here; see redirectPolicy.
+		e.Message = c.scrub("redirect to "+strconv.Quote(resp.Header.Get("Location"))+" not followed: the client follows redirects only for GET requests within the same origin", auth)
+	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 	}
