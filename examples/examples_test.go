@@ -36,6 +36,8 @@ func Example_clientOptions() {
 	fmt.Println(c.AppID())
 	_, err = patientClient("my_app", "sk_test_123")
 	must(err)
+	_, err = validatingClient("my_app", "sk_test_123")
+	must(err)
 	tok, err := userToken(c, "alice")
 	must(err)
 	fmt.Println(len(tok) > 0)

@@ -14,6 +14,7 @@ import (
 	"github.com/gotalkjs/talkjs-go/talkjs"
 	"github.com/gotalkjs/talkjs-go/talkjs/filter"
 	"github.com/gotalkjs/talkjs-go/talkjs/talkjstest"
+	"github.com/gotalkjs/talkjs-go/talkjs/validate"
 )
 
 // The functions below appear verbatim in README.md.
@@ -43,6 +44,11 @@ func describeUser(ctx context.Context, client *talkjs.Client, id string) (string
 		return "", err // an *ArgumentError (errors.Is(err, talkjs.ErrInvalidArgument)) or a cancelled context
 	}
 	return user.Name, nil
+}
+
+func validatingClient(appID, secretKey string) (*talkjs.Client, error) {
+	client, err := talkjs.NewClient(appID, secretKey, validate.Requests())
+	return client, err
 }
 
 func patientClient(appID, secret string) (*talkjs.Client, error) {

@@ -10,8 +10,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"github.com/gotalkjs/talkjs-go/openapi"
 )
 
 // Version is the version of this package, sent in the User-Agent header.
@@ -25,7 +23,7 @@ const Version = "0.1.0"
 type Client struct {
 	appID  string
 	secret string
-	server string // root/v1/<appID>/, from openapi.ServerURL
+	server string // root/v1/<appID>/, from serverURL
 
 	rt         http.RoundTripper // middleware chain ending in the *http.Client
 	minter     *tokenMinter
@@ -34,9 +32,9 @@ type Client struct {
 	userAgent  []string
 	retry      RetryPolicy
 	logger     *slog.Logger
-	validator  *openapi.Validator
+	check      RequestCheck
 	// basePath is the path of the base URL before /v1/{appId} (a proxy's
-	// prefix, usually ""), which the validator must not see.
+	// prefix, usually ""), which a RequestCheck does not see.
 	basePath  string
 	noIdemKey bool
 
@@ -94,12 +92,10 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	server, err := openapi.ServerURL(s.baseURL, appID)
+	server, basePath, err := serverURL(s.baseURL, appID)
 	if err != nil {
-		return nil, argError("baseURL", "must be an absolute http or https URL without query, fragment or credentials")
+		return nil, err
 	}
-	base, _ := url.Parse(server) // ServerURL built it: it parses
-	basePath := strings.TrimSuffix(base.Path, "/v1/"+appID+"/")
 	hc := s.httpClient
 	if hc == nil {
 		hc = &http.Client{Timeout: DefaultTimeout, Transport: s.roundTripper}
@@ -139,12 +135,8 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 	if s.apiVersion != "" {
 		c.apiVersion = []string{s.apiVersion}
 	}
-	if s.validate {
-		v, err := openapi.NewValidator()
-		if err != nil {
-			return nil, fmt.Errorf("talkjs: load the specification: %w", err)
-		}
-		c.validator = v
+	if s.check != nil {
+		c.check = s.check
 		c.basePath = basePath
 	}
 	c.Users = &UsersService{c}
@@ -156,6 +148,21 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 	c.Batch = &BatchService{c}
 	c.Presence = &PresenceService{c}
 	return c, nil
+}
+
+// serverURL returns the URL every operation is resolved against, the base
+// URL root joined with /v1/{appId}/ (the app id escaped as one segment; the
+// trailing slash keeps the last segment when the generated builders resolve
+// paths against it), and the path of root (a proxy's prefix, usually "").
+func serverURL(root, appID string) (server, basePath string, err error) {
+	u, err := url.Parse(root)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", "", argError("baseURL", "must be an absolute http or https URL without query, fragment or credentials")
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return strings.TrimRight(u.String(), "/") + "/v1/" + url.PathEscape(appID) + "/", u.Path, nil
 }
 
 // Environment variables read by NewClientFromEnv.

@@ -81,6 +81,7 @@
 // # Testing your code
 //
 // WithBaseURL points the client at a fake server, such as the one in
-// package talkjs/talkjstest; WithRequestValidation checks every request
-// against the OpenAPI specification before it is sent.
+// package talkjs/talkjstest; the option validate.Requests of package
+// talkjs/validate checks every request against the OpenAPI specification
+// before it is sent (WithRequestCheck runs a check of your own).
 package talkjs

@@ -105,7 +105,8 @@ type ArgumentError struct {
 	// Problem says what is wrong with it.
 	Problem string
 	// Err is the cause, when there is one (for example an
-	// *openapi.ValidationError under WithRequestValidation).
+	// *openapi.ValidationError under validate.Requests, or whatever a
+	// RequestCheck returned).
 	Err error
 }
 

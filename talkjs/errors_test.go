@@ -258,7 +258,7 @@ func TestNoSecretInAnyFailure(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		record(c.Conversations.Delete(cctx, "c1")) // context error
-		c, _ = newTestServer(t, nil, append(opts, WithRequestValidation())...)
+		c, _ = newTestServer(t, nil, append(opts, withSpecCheck())...)
 		cl, _ := newJSONCall([]MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
 			return gen.NewSendMessagesRequestWithBody(c.server, "c1", nil, ct, body)
 		})

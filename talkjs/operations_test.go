@@ -204,7 +204,7 @@ func TestEveryOperation(t *testing.T) {
 					answer = "{}"
 				}
 				writeJSON(w, http.StatusOK, answer)
-			}, WithRequestValidation())
+			}, withSpecCheck())
 			got, err := tc.call(context.Background(), c)
 			if err != nil {
 				t.Fatal(err)

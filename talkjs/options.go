@@ -23,7 +23,7 @@ type settings struct {
 	retry            RetryPolicy
 	logger           *slog.Logger
 	userAgent        string
-	validate         bool
+	check            RequestCheck
 	noIdempotencyKey bool
 }
 
@@ -189,14 +189,28 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// WithRequestValidation checks every outgoing request against the embedded
-// OpenAPI specification before it is sent. A request that breaks the spec
-// is not sent; the call returns an *ArgumentError that wraps the
-// *openapi.ValidationError. It costs time on every call: meant for tests and
-// CI, not production.
-func WithRequestValidation() Option {
+// A RequestCheck inspects a request before the client sends it; when it
+// returns an error nothing is sent and the call fails with an
+// *ArgumentError that wraps it (errors.Is(err, ErrInvalidArgument) holds).
+//
+// The request's URL path starts at /v1/{appId}: a path prefix in the base
+// URL (a proxy's) is removed. Its Body holds the JSON payload and may be
+// read; it is http.NoBody when there is no payload, and nil when the
+// payload is a stream that must not be consumed twice (Files.Upload). It
+// carries no Authorization header yet.
+type RequestCheck func(r *http.Request) error
+
+// WithRequestCheck runs check on every request before it is sent, once per
+// call (not per retry). Package talkjs/validate builds one that checks
+// requests against the OpenAPI specification; keeping it out of this
+// package keeps the specification and its validator out of programs that
+// do not ask for them.
+func WithRequestCheck(check RequestCheck) Option {
 	return func(s *settings) error {
-		s.validate = true
+		if check == nil {
+			return argError("check", "must not be nil")
+		}
+		s.check = check
 		return nil
 	}
 }

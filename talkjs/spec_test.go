@@ -128,7 +128,7 @@ func TestTypesMatchSpec(t *testing.T) {
 }
 
 func TestRequestValidationOption(t *testing.T) {
-	c, ts := newTestServer(t, nil, WithRequestValidation())
+	c, ts := newTestServer(t, nil, withSpecCheck())
 	// A body no public call would build: an empty message list.
 	cl, err := newJSONCall([]MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewSendMessagesRequestWithBody(c.server, "c1", nil, ct, body)
@@ -191,7 +191,7 @@ func TestRequestValidationBehindAPathPrefix(t *testing.T) {
 	defer srv.Close()
 	for _, prefix := range []string{"/proxy/talkjs", "/v1/odd prefix"} {
 		got = nil
-		c, err := NewClient("app1", "sk_test_prefix", WithBaseURL(srv.URL+(&url.URL{Path: prefix}).EscapedPath()), WithRequestValidation())
+		c, err := NewClient("app1", "sk_test_prefix", WithBaseURL(srv.URL+(&url.URL{Path: prefix}).EscapedPath()), withSpecCheck())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -100,19 +100,9 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	if c.apiVersion != nil {
 		h["Talkjs-Rest-Version"] = c.apiVersion
 	}
-	if c.validator != nil {
-		vr := req
-		if c.basePath != "" {
-			// The spec's paths start at /v1/{appId}: a proxy's prefix in
-			// the base URL is not part of them.
-			vr = req.Clone(ctx)
-			vr.URL.Path = strings.TrimPrefix(vr.URL.Path, c.basePath)
-			if vr.URL.RawPath != "" {
-				vr.URL.RawPath = strings.TrimPrefix(vr.URL.RawPath, (&url.URL{Path: c.basePath}).EscapedPath())
-			}
-		}
-		if _, err := c.validator.ValidateRequest(vr, cl.stream != nil); err != nil {
-			return &ArgumentError{Arg: "request", Problem: "breaks the API specification: " + err.Error(), Err: err}
+	if c.check != nil {
+		if err := c.runCheck(ctx, req, cl); err != nil {
+			return err
 		}
 	}
 
@@ -131,7 +121,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 			}
 			r.Body, bodyRead = body, read
 		case cl.body != nil:
-			if attempt > 1 || c.validator != nil {
+			if attempt > 1 || c.check != nil {
 				r.Body = io.NopCloser(bytes.NewReader(cl.body))
 			}
 		}
@@ -338,3 +328,27 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// runCheck hands the user's RequestCheck a copy of req as the spec sees it:
+// the path from /v1/{appId} on, the JSON body readable, a streamed body
+// left out.
+func (c *Client) runCheck(ctx context.Context, req *http.Request, cl *call) error {
+	vr := req.Clone(ctx)
+	if c.basePath != "" {
+		vr.URL.Path = strings.TrimPrefix(vr.URL.Path, c.basePath)
+		if vr.URL.RawPath != "" {
+			vr.URL.RawPath = strings.TrimPrefix(vr.URL.RawPath, (&url.URL{Path: c.basePath}).EscapedPath())
+		}
+	}
+	vr.Body, vr.GetBody = http.NoBody, nil
+	switch {
+	case cl.stream != nil:
+		vr.Body = nil
+	case cl.body != nil:
+		vr.Body = io.NopCloser(bytes.NewReader(cl.body))
+	}
+	if err := c.check(vr); err != nil {
+		return &ArgumentError{Arg: "request", Problem: err.Error(), Err: err}
+	}
+	return nil
+}
