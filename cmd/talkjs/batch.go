@@ -9,14 +9,16 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
-func init() {
-	reg(&command{
-		Name: "batch", Summary: "Run REST operations from a JSON file in batch requests", Usage: `[flags] FILE|-
-
-FILE holds a JSON array of operations, as objects:
+func batchCommands() []*command {
+	return []*command{
+		{
+			Name: "batch", Summary: "Run REST operations from a JSON file in batch requests",
+			Long: `FILE holds a JSON array of operations, as objects:
   [{"method":"PUT","path":"/users/alice","payload":{"name":"Alice"}},
    {"method":"GET","path":"/conversations/order-1042"},
    {"method":"DELETE","path":"/conversations/old-1","apiVersion":"2021-02-09"}]
@@ -28,67 +30,71 @@ sends itself). Paths are below /v1/{appId}. TalkJS runs at most 10 operations pe
 in any order; longer lists are sent 10 at a time. A batch request is never
 retried once TalkJS may have received it. The exit status is 1 when any
 operation failed.`,
-		Example: "talkjs batch ops.json\ntalkjs batch ops.json --json | jq '.[] | select(.status != 200)'",
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		cl, rest, err := setup(st, fs, cf, out, args, "FILE")
-		if err != nil {
-			return err
-		}
-		in, err := readInput(st, rest[0])
-		if err != nil {
-			return err
-		}
-		data, err := io.ReadAll(in)
-		in.Close()
-		if err != nil {
-			return err
-		}
-		ops, err := parseBatchOps(data)
-		if err != nil {
-			return fmt.Errorf("%w: %s: %v", errUsage, rest[0], err)
-		}
-		type result struct {
-			Index    int             `json:"index"`
-			Method   string          `json:"method"`
-			Path     string          `json:"path"`
-			Status   int             `json:"status"`
-			Response json.RawMessage `json:"response,omitempty"`
-		}
-		var results []result
-		failed := 0
-		for start := 0; start < len(ops); start += talkjs.MaxBatchOperations {
-			chunk := ops[start:min(start+talkjs.MaxBatchOperations, len(ops))]
-			rs, err := cl.Batch.Do(ctx, chunk...)
-			if err != nil {
-				return fmt.Errorf("batch request with operations %d to %d (the earlier ones ran): %w", start, start+len(chunk)-1, err)
-			}
-			for i, r := range rs {
-				if !r.OK() {
-					failed++
+			Example: "talkjs batch ops.json\ntalkjs batch ops.json --json | jq '.[] | select(.status != 200)'",
+			Args:    []string{"FILE"},
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+				cf, out := addClientFlags(fs), addOutputFlags(fs)
+				return func(ctx context.Context, rest []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					in, err := readInput(st, rest[0])
+					if err != nil {
+						return err
+					}
+					data, err := io.ReadAll(in)
+					in.Close()
+					if err != nil {
+						return err
+					}
+					ops, err := parseBatchOps(data)
+					if err != nil {
+						return fmt.Errorf("%w: %s: %v", errUsage, rest[0], err)
+					}
+					type result struct {
+						Index    int             `json:"index"`
+						Method   string          `json:"method"`
+						Path     string          `json:"path"`
+						Status   int             `json:"status"`
+						Response json.RawMessage `json:"response,omitempty"`
+					}
+					var results []result
+					failed := 0
+					for start := 0; start < len(ops); start += talkjs.MaxBatchOperations {
+						chunk := ops[start:min(start+talkjs.MaxBatchOperations, len(ops))]
+						rs, err := cl.Batch.Do(ctx, chunk...)
+						if err != nil {
+							return fmt.Errorf("batch request with operations %d to %d (the earlier ones ran): %w", start, start+len(chunk)-1, err)
+						}
+						for i, r := range rs {
+							if !r.OK() {
+								failed++
+							}
+							results = append(results, result{start + i, chunk[i].Method, chunk[i].Path, r.Status, r.Response})
+						}
+					}
+					if out.json {
+						if err := writeJSON(st.Out, results); err != nil {
+							return err
+						}
+					} else {
+						t := newTable(st.Out, "#", "METHOD", "PATH", "STATUS", "RESPONSE")
+						for _, r := range results {
+							t.row(r.Index, r.Method, r.Path, r.Status, clip(string(r.Response), 70))
+						}
+						if err := t.flush(); err != nil {
+							return err
+						}
+					}
+					if failed > 0 {
+						return fmt.Errorf("%d of %d operations failed", failed, len(ops))
+					}
+					return nil
 				}
-				results = append(results, result{start + i, chunk[i].Method, chunk[i].Path, r.Status, r.Response})
-			}
-		}
-		if out.json {
-			if err := writeJSON(st.Out, results); err != nil {
-				return err
-			}
-		} else {
-			t := newTable(st.Out, "#", "METHOD", "PATH", "STATUS", "RESPONSE")
-			for _, r := range results {
-				t.row(r.Index, r.Method, r.Path, r.Status, clip(string(r.Response), 70))
-			}
-			if err := t.flush(); err != nil {
-				return err
-			}
-		}
-		if failed > 0 {
-			return fmt.Errorf("%d of %d operations failed", failed, len(ops))
-		}
-		return nil
-	})
+			},
+		},
+	}
 }
 
 // batchObject is an operation in the object form of a batch file.

@@ -3,13 +3,14 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
@@ -19,7 +20,7 @@ type clientFlags struct {
 	appID, secret, baseURL string
 }
 
-func addClientFlags(fs *flag.FlagSet) *clientFlags {
+func addClientFlags(fs *pflag.FlagSet) *clientFlags {
 	f := &clientFlags{}
 	fs.StringVar(&f.appID, "app-id", "", "TalkJS app id (default $"+talkjs.EnvAppID+")")
 	fs.StringVar(&f.secret, "secret", "", "TalkJS secret key (default $"+talkjs.EnvSecretKey+"; prefer the variable: flags show up in ps)")
@@ -91,10 +92,10 @@ type outputFlags struct {
 	format string
 }
 
-func addOutputFlags(fs *flag.FlagSet) *outputFlags {
+func addOutputFlags(fs *pflag.FlagSet) *outputFlags {
 	o := &outputFlags{}
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table (same as -o json)")
-	fs.StringVar(&o.format, "o", "text", "output format: text or json")
+	fs.StringVarP(&o.format, "output", "o", "text", "output format: text or json")
 	return o
 }
 
@@ -168,41 +169,6 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-// parseArgs parses flags and positional arguments in any order, so that
-// "talkjs users get alice --json" works; "--" ends the flags.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		// flag.Parse stops at the first non-flag or after "--".
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-// wantArgs checks the number of positional arguments.
-func wantArgs(args []string, names ...string) error {
-	if len(args) < len(names) {
-		return fmt.Errorf("%w: missing %s", errUsage, strings.Join(names[len(args):], " and "))
-	}
-	if len(args) > len(names) {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, args[len(names)])
-	}
-	return nil
 }
 
 // readInput opens a file argument, or standard input for "-".

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -14,35 +13,38 @@ import (
 )
 
 func TestEveryCommandHasHelpWithExample(t *testing.T) {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := commands[n]
-		r := runWith(t, nil, "", append(strings.Fields(n), "--help")...)
-		if r.code != 0 {
-			t.Errorf("talkjs %s --help: exit %d, stderr %q", n, r.code, r.err)
-			continue
+	names := map[string]bool{}
+	for _, c := range commandList() {
+		if names[c.Name] {
+			t.Errorf("command %q is listed twice", c.Name)
 		}
-		if !strings.Contains(r.out, "Usage:\n  talkjs "+n) || !strings.Contains(r.out, "Example:\n  ") {
-			t.Errorf("talkjs %s --help lacks usage or an example:\n%s", n, r.out)
-		}
-		if c.Example == "" || !strings.Contains(c.Example, "talkjs "+strings.Fields(n)[0]) {
-			t.Errorf("talkjs %s: the example does not show the command: %q", n, c.Example)
-		}
-		if c.Summary == "" {
-			t.Errorf("talkjs %s has no summary", n)
-		}
+		names[c.Name] = true
+		t.Run(c.Name, func(t *testing.T) {
+			r := runWith(t, nil, "", append(strings.Fields(c.Name), "--help")...)
+			if r.code != 0 {
+				t.Fatalf("talkjs %s --help: exit %d, stderr %q", c.Name, r.code, r.err)
+			}
+			if !strings.Contains(r.out, "Usage:\n  talkjs "+c.Name) || !strings.Contains(r.out, "Examples:\n  ") {
+				t.Errorf("talkjs %s --help lacks usage or an example:\n%s", c.Name, r.out)
+			}
+			if c.Example == "" || !strings.Contains(c.Example, "talkjs "+strings.Fields(c.Name)[0]) {
+				t.Errorf("talkjs %s: the example does not show the command: %q", c.Name, c.Example)
+			}
+			if c.Summary == "" {
+				t.Errorf("talkjs %s has no summary", c.Name)
+			}
+			if w := strings.Fields(c.Name); len(w) > 1 && groupSummaries[w[0]] == "" {
+				t.Errorf("group %q has no line in groupSummaries", w[0])
+			}
+		})
 	}
 	for _, want := range []string{"demo", "import", "users get", "users list", "users upsert", "users upsert-many", "users conversations",
 		"users presence", "conversations get", "conversations list", "conversations upsert", "conversations delete",
 		"participants join", "participants update", "participants leave", "participants mark-read", "participants mark-unread",
 		"messages list", "messages get", "messages send", "messages edit", "messages delete", "messages delete-all",
 		"messages react", "messages unreact", "files upload", "batch", "token app", "token user"} {
-		if commands[want] == nil {
-			t.Errorf("command %q is not registered", want)
+		if !names[want] {
+			t.Errorf("command %q is not in commandList", want)
 		}
 	}
 }

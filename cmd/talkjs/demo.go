@@ -12,35 +12,29 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/gotalkjs/talkjs-go/api"
 	"github.com/gotalkjs/talkjs-go/talkjs"
 	"github.com/gotalkjs/talkjs-go/talkjs/filter"
 )
 
-func init() {
-	register(&command{
+func demoCommand() *command {
+	return &command{
 		Name:    "demo",
 		Summary: "Walk through every TalkJS flow on an embedded in-memory server",
-		Usage:   "[--yes]",
 		Example: `talkjs demo
 TALKJS_APP_ID=… TALKJS_SECRET_KEY=… talkjs demo --yes   # against a real (test!) app`,
-		Run: runDemo,
-	})
+		Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+			yes := fs.Bool("yes", false, "run against the app named by "+talkjs.EnvAppID+"/"+talkjs.EnvSecretKey+" (it creates users and conversations there)")
+			cf := addClientFlags(fs)
+			return func(ctx context.Context, _ []string) error { return runDemo(ctx, st, cf, *yes) }
+		},
+	}
 }
 
-func runDemo(ctx context.Context, st *stdio, args []string) error {
-	c := commands["demo"]
-	fs := newFlagSet(c, st)
-	yes := fs.Bool("yes", false, "run against the app named by "+talkjs.EnvAppID+"/"+talkjs.EnvSecretKey+" (it creates users and conversations there)")
-	cf := addClientFlags(fs)
-	rest, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(rest); err != nil {
-		return err
-	}
-
+func runDemo(ctx context.Context, st *stdio, cf *clientFlags, yes bool) error {
+	var err error
 	var requests atomic.Int64
 	count := talkjs.WithMiddleware(func(next http.RoundTripper) http.RoundTripper {
 		return talkjs.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
@@ -52,7 +46,7 @@ func runDemo(ctx context.Context, st *stdio, args []string) error {
 	d := &demo{w: st.Out}
 	real := cf.appID != "" || cf.secret != "" || st.getenv(talkjs.EnvAppID) != "" || st.getenv(talkjs.EnvSecretKey) != ""
 	if real {
-		if !*yes {
+		if !yes {
 			return fmt.Errorf("%w: TalkJS credentials are set (%s/%s or flags), so the demo would create users and "+
 				"conversations in that app; pass --yes to do that, or unset them to use the embedded server", errUsage, talkjs.EnvAppID, talkjs.EnvSecretKey)
 		}

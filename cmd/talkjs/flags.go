@@ -2,11 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"iter"
 	"sort"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
@@ -15,6 +16,7 @@ import (
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Type() string   { return "strings" }
 func (l *listFlag) Set(v string) error {
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -36,6 +38,8 @@ func (c customFlag) String() string {
 	sort.Strings(keys)
 	return strings.Join(keys, ",")
 }
+
+func (c customFlag) Type() string { return "key=value" }
 
 func (c customFlag) Set(v string) error {
 	k, val, ok := strings.Cut(v, "=")
@@ -65,6 +69,7 @@ type optString struct {
 }
 
 func (o *optString) String() string { return o.v }
+func (o *optString) Type() string   { return "string" }
 func (o *optString) Set(v string) error {
 	o.set, o.v = true, v
 	return nil
@@ -89,7 +94,7 @@ type pageFlags struct {
 	all           bool
 }
 
-func addPageFlags(fs *flag.FlagSet) *pageFlags {
+func addPageFlags(fs *pflag.FlagSet) *pageFlags {
 	p := &pageFlags{}
 	fs.IntVar(&p.limit, "limit", 0, "page size, 1 to 100 (default: the server's, 10)")
 	fs.StringVar(&p.startingAfter, "starting-after", "", "start after this id")
@@ -97,8 +102,11 @@ func addPageFlags(fs *flag.FlagSet) *pageFlags {
 	return p
 }
 
-func (p *pageFlags) options() talkjs.ListOptions {
-	return talkjs.ListOptions{Limit: p.limit, StartingAfter: p.startingAfter}
+func (p *pageFlags) options() (talkjs.ListOptions, error) {
+	if p.limit < 0 || p.limit > 100 {
+		return talkjs.ListOptions{}, fmt.Errorf("%w: --limit must be between 1 and 100, not %d", errUsage, p.limit)
+	}
+	return talkjs.ListOptions{Limit: p.limit, StartingAfter: p.startingAfter}, nil
 }
 
 // conversationListFlags order and filter a conversation list.
@@ -109,7 +117,7 @@ type conversationListFlags struct {
 	before, after, from int64
 }
 
-func addConversationListFlags(fs *flag.FlagSet) *conversationListFlags {
+func addConversationListFlags(fs *pflag.FlagSet) *conversationListFlags {
 	f := &conversationListFlags{page: addPageFlags(fs)}
 	fs.StringVar(&f.orderBy, "order-by", "", "lastActivity (the default) or createdAt")
 	fs.StringVar(&f.direction, "direction", "", "DESC (the default) or ASC")
@@ -121,8 +129,12 @@ func addConversationListFlags(fs *flag.FlagSet) *conversationListFlags {
 }
 
 func (f *conversationListFlags) options() (talkjs.ConversationListOptions, error) {
+	page, err := f.page.options()
+	if err != nil {
+		return talkjs.ConversationListOptions{}, err
+	}
 	o := talkjs.ConversationListOptions{
-		ListOptions:       f.page.options(),
+		ListOptions:       page,
 		OffsetTs:          f.from,
 		LastMessageBefore: f.before,
 		LastMessageAfter:  f.after,
@@ -201,25 +213,14 @@ func parseNotify(s string) (talkjs.Notify, error) {
 	return 0, fmt.Errorf("%w: --notify must be true, false or MentionsOnly, not %q", errUsage, s)
 }
 
-// setup parses the flags of c and returns its client and positional args.
-func setup(st *stdio, fs *flag.FlagSet, cf *clientFlags, out *outputFlags, args []string, names ...string) (*talkjs.Client, []string, error) {
-	rest, err := parseArgs(fs, args)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := wantArgs(rest, names...); err != nil {
-		return nil, nil, err
-	}
+// setup checks the output flags and returns the command's client.
+func setup(st *stdio, cf *clientFlags, out *outputFlags) (*talkjs.Client, error) {
 	if out != nil {
 		if err := out.check(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	cl, err := cf.client(st)
-	if err != nil {
-		return nil, nil, err
-	}
-	return cl, rest, nil
+	return cf.client(st)
 }
 
 // done prints the outcome of a change: JSON for scripts, a sentence for people.

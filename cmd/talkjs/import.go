@@ -11,17 +11,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/gotalkjs/talkjs-go/cmd/talkjs/internal/importer"
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
-func init() {
-	register(&command{
+func importCommand() *command {
+	return &command{
 		Name:    "import",
 		Summary: "Migrate chat history (users, conversations, messages) from NDJSON",
-		Usage: `[flags] FILE|-
-
-Reads one JSON object a line:
+		Args:    []string{"FILE"},
+		Long: `FILE is a path, or - for standard input. It holds one JSON object a line:
   {"kind":"user","id":"u1","name":"Ann","email":["ann@example.com"],"role":"buyer","custom":{"plan":"pro"}}
   {"kind":"conversation","id":"c1","participants":["u1","u2"],"subject":"Order 42","custom":{"shop":"7"}}
   {"kind":"message","conversationId":"c1","sender":"u1","text":"Hi!","timestamp":1552000000000,"readBy":["u2"],"custom":{"src":"old"}}
@@ -59,45 +60,48 @@ line was rejected or any range is uncertain.`,
 		Example: `talkjs import history.ndjson
 talkjs import --concurrency 8 --checkpoint /var/tmp/h.checkpoint history.ndjson
 zcat history.ndjson.gz | talkjs import --checkpoint h.checkpoint -`,
-		Run: runImport,
-	})
+		Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+			f := &importFlags{client: addClientFlags(fs)}
+			fs.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint journal (default FILE.checkpoint; required when reading standard input)")
+			fs.StringVar(&f.rejects, "rejects", "", "where rejected lines go (default FILE.rejects, or CHECKPOINT.rejects for standard input)")
+			fs.IntVar(&f.concurrency, "concurrency", 4, "conversations imported at once")
+			fs.BoolVar(&f.json, "json", false, "print the summary as JSON")
+			fs.BoolVar(&f.verbose, "verbose", false, "also report each request whose outcome was unknown and how the read-back settled it")
+			fs.DurationVar(&f.progressEvery, "progress-interval", 5*time.Second, "how often to print a progress line when standard error is not a terminal (0: never)")
+			return func(ctx context.Context, args []string) error { return runImport(ctx, st, f, args[0]) }
+		},
+	}
 }
 
-func runImport(ctx context.Context, st *stdio, args []string) error {
-	c := commands["import"]
-	fs := newFlagSet(c, st)
-	cf := addClientFlags(fs)
-	checkpoint := fs.String("checkpoint", "", "checkpoint journal (default FILE.checkpoint; required when reading standard input)")
-	rejects := fs.String("rejects", "", "where rejected lines go (default FILE.rejects, or CHECKPOINT.rejects for standard input)")
-	concurrency := fs.Int("concurrency", 4, "conversations imported at once")
-	jsonOut := fs.Bool("json", false, "print the summary as JSON")
-	verbose := fs.Bool("verbose", false, "also report each request whose outcome was unknown and how the read-back settled it")
-	progressEvery := fs.Duration("progress-interval", 5*time.Second, "how often to print a progress line when standard error is not a terminal (0: never)")
-	rest, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(rest, "FILE"); err != nil {
-		return err
-	}
-	file := rest[0]
-	if *concurrency < 1 || *concurrency > 64 {
+// importFlags are the flags of talkjs import.
+type importFlags struct {
+	client        *clientFlags
+	checkpoint    string
+	rejects       string
+	concurrency   int
+	json          bool
+	verbose       bool
+	progressEvery time.Duration
+}
+
+func runImport(ctx context.Context, st *stdio, f *importFlags, file string) error {
+	if f.concurrency < 1 || f.concurrency > 64 {
 		return fmt.Errorf("%w: --concurrency must be between 1 and 64", errUsage)
 	}
-	if *checkpoint == "" {
+	if f.checkpoint == "" {
 		if file == "-" {
 			return fmt.Errorf("%w: reading standard input needs --checkpoint FILE, so that a rerun can go on where this run stops", errUsage)
 		}
-		*checkpoint = file + ".checkpoint"
+		f.checkpoint = file + ".checkpoint"
 	}
-	if *rejects == "" {
+	if f.rejects == "" {
 		if file == "-" {
-			*rejects = *checkpoint + ".rejects"
+			f.rejects = f.checkpoint + ".rejects"
 		} else {
-			*rejects = file + ".rejects"
+			f.rejects = file + ".rejects"
 		}
 	}
-	client, err := cf.client(st, talkjs.WithMiddleware(importer.Pace()))
+	client, err := f.client.client(st, talkjs.WithMiddleware(importer.Pace()))
 	if err != nil {
 		return err
 	}
@@ -107,14 +111,14 @@ func runImport(ctx context.Context, st *stdio, args []string) error {
 	}
 	defer in.Close()
 
-	rej := &lazyFile{path: *rejects}
+	rej := &lazyFile{path: f.rejects}
 	defer rej.close()
-	pr := newProgressPrinter(st.Err, isTerminal(st.Err), *progressEvery)
+	pr := newProgressPrinter(st.Err, isTerminal(st.Err), f.progressEvery)
 	im := importer.New(client, importer.Options{
-		Checkpoint:  *checkpoint,
-		Concurrency: *concurrency,
+		Checkpoint:  f.checkpoint,
+		Concurrency: f.concurrency,
 		Rejects:     io.MultiWriter(rej, pr.rejectEcho()),
-		Notes:       noteFilter(pr, *verbose),
+		Notes:       noteFilter(pr, f.verbose),
 	})
 	stop := pr.start(im.Progress)
 	sum, runErr := im.Run(ctx, in)
@@ -122,23 +126,23 @@ func runImport(ctx context.Context, st *stdio, args []string) error {
 	if err := rej.close(); err != nil && runErr == nil {
 		runErr = err
 	}
-	if *jsonOut {
+	if f.json {
 		if err := writeJSON(st.Out, sum); err != nil {
 			return err
 		}
 	} else {
-		printImportSummary(st.Out, file, sum, rej, *checkpoint)
+		printImportSummary(st.Out, file, sum, rej, f.checkpoint)
 	}
 	if runErr != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; run the same command again to go on (checkpoint %s)", *checkpoint)
+			return fmt.Errorf("interrupted; run the same command again to go on (checkpoint %s)", f.checkpoint)
 		}
-		return fmt.Errorf("%v; run the same command again to go on (checkpoint %s)", runErr, *checkpoint)
+		return fmt.Errorf("%v; run the same command again to go on (checkpoint %s)", runErr, f.checkpoint)
 	}
 	if !sum.OK() {
 		var parts []string
 		if sum.Rejected > 0 {
-			parts = append(parts, fmt.Sprintf("%d lines rejected (see %s)", sum.Rejected, *rejects))
+			parts = append(parts, fmt.Sprintf("%d lines rejected (see %s)", sum.Rejected, f.rejects))
 		}
 		if len(sum.Uncertain) > 0 {
 			parts = append(parts, fmt.Sprintf("%d uncertain", len(sum.Uncertain)))

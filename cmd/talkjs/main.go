@@ -2,36 +2,83 @@
 // on an embedded server, everyday operations, bulk history import, and
 // `talkjs serve`, the in-memory TalkJS-compatible server.
 //
-// Every command lives in its own file and registers itself with register()
-// from an init function; this file only dispatches.
+// The command tree is built with cobra from the explicit list in
+// commandList; each command lives in the file named for its noun.
+//
+// Exit status: 0 when the command did what was asked, 1 when the API or the
+// system failed it (including an import that rejected lines), 2 when it was
+// called wrongly (unknown command or flag, bad flag value, missing argument,
+// missing credentials); nothing is sent to TalkJS before a usage error.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
+	"runtime"
 	"strings"
 	"syscall"
-	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
-// command is one subcommand, named by its words ("serve", "users get").
+// Exit codes: the contract scripts rely on.
+const (
+	exitOK      = 0 // done
+	exitFailure = 1 // the API or the system failed the command
+	exitUsage   = 2 // the command line was wrong; nothing was sent
+)
+
+// commandList is every command of talkjs. To add one, write a function
+// returning a *command (or several) in the file of its noun and add it here;
+// a command whose Name has two words ("webhooks listen") goes under the
+// group of its first word, which needs a line in groupSummaries.
+func commandList() []*command {
+	var cs []*command
+	cs = append(cs, demoCommand(), serveCommand(), importCommand())
+	cs = append(cs, usersCommands()...)
+	cs = append(cs, conversationsCommands()...)
+	cs = append(cs, participantsCommands()...)
+	cs = append(cs, messagesCommands()...)
+	cs = append(cs, filesCommands()...)
+	cs = append(cs, batchCommands()...)
+	cs = append(cs, tokenCommands()...)
+	return cs
+}
+
+// groupSummaries describe the groups, for `talkjs --help` and `talkjs GROUP`.
+var groupSummaries = map[string]string{
+	"users":         "Create, show and list users",
+	"conversations": "Create, show, list and delete conversations",
+	"participants":  "Add, change and remove the participants of a conversation",
+	"messages":      "Send, list, edit, react to and delete messages",
+	"files":         "Upload files to attach to messages",
+	"token":         "Mint tokens for other REST clients and the TalkJS UI",
+}
+
+// command is one command, named by its words ("serve", "users get").
 type command struct {
 	Name    string
-	Summary string // one line for the command list
-	Usage   string // synopsis after "talkjs NAME", e.g. "[flags] USER_ID"
-	Example string // shown by --help, one command per line
-	// Run executes the command. args are the arguments after the command's
-	// words. It returns errUsage (or an error wrapping it) for bad usage.
-	Run func(ctx context.Context, st *stdio, args []string) error
+	Summary string   // one line for the command list
+	Args    []string // names of the positional arguments, all required: "CONVERSATION_ID"
+	Long    string   // optional: what --help says beyond the summary
+	Example string   // shown by --help, one command per line
+	// Setup defines the command's flags on fs and returns the function that
+	// runs it. By the time run is called, the flags are parsed and args
+	// holds exactly len(Args) arguments, so parsing is tested without
+	// running anything.
+	Setup func(fs *pflag.FlagSet, st *stdio) runFunc
 }
+
+// runFunc runs a command with its positional arguments. It returns
+// errUsage (or an error wrapping it) for bad usage.
+type runFunc func(ctx context.Context, args []string) error
 
 // stdio is the process's environment, replaceable in tests.
 type stdio struct {
@@ -44,156 +91,182 @@ type stdio struct {
 	ClientOptions []talkjs.Option
 }
 
-// errUsage marks an error caused by how the command was called; the usage is
-// printed after it and the exit code is 2.
+// errUsage marks an error caused by how the command was called: exit 2.
 var errUsage = errors.New("usage")
 
-var commands = map[string]*command{}
+// ranError is an error returned by a command's run function, as opposed
+// to one cobra found while parsing.
+type ranError struct{ err error }
 
-func register(c *command) {
-	if _, dup := commands[c.Name]; dup {
-		panic("talkjs: command registered twice: " + c.Name)
+func (e ranError) Error() string { return e.err.Error() }
+func (e ranError) Unwrap() error { return e.err }
+
+// exitCode classifies the error of a command line.
+func exitCode(err error) int {
+	var ran ranError
+	var arg *talkjs.ArgumentError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errUsage), errors.As(err, &arg):
+		// An ArgumentError is the library refusing an argument before
+		// sending anything, such as an id that is not a path segment.
+		return exitUsage
+	case errors.As(err, &ran):
+		return exitFailure
 	}
-	commands[c.Name] = c
+	return exitUsage // cobra's own: unknown command or flag, bad flag value
 }
 
-// newFlagSet returns a flag set for c whose -h/--help prints the usage and
-// the example to st.Out. A parse error prints nothing here: run reports it
-// in one line with a hint, instead of the whole usage.
-func newFlagSet(c *command, st *stdio) *flag.FlagSet {
-	fs := flag.NewFlagSet("talkjs "+c.Name, flag.ContinueOnError)
-	// The flag package writes a parse error to its output just before it
-	// calls Usage; -h calls Usage with nothing written.
-	errs := &flagErrors{}
-	fs.SetOutput(errs)
-	fs.Usage = func() {
-		if !errs.written {
-			printUsage(st.Out, c, fs)
-		}
-		errs.written = false
+// newRoot builds the command tree for one command line.
+func newRoot(st *stdio) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "talkjs",
+		Short: "talkjs works with the TalkJS REST API",
+		Long: `talkjs works with the TalkJS REST API: everyday operations, bulk history
+import, and an in-memory TalkJS-compatible server for trying them.
+
+Credentials come from ` + talkjs.EnvAppID + ` and ` + talkjs.EnvSecretKey + ` (or --app-id and --secret),
+the host from ` + talkjs.EnvBaseURL + ` (or --base-url).`,
+		Version:       talkjs.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          unknownSubcommand,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	return fs
-}
+	root.SetVersionTemplate(versionText())
+	root.SetIn(st.In)
+	root.SetOut(st.Out)
+	root.SetErr(st.Err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", errUsage, err) })
+	root.CompletionOptions.HiddenDefaultCmd = false
 
-// flagErrors swallows the flag package's own error output and notes that
-// there was some.
-type flagErrors struct{ written bool }
-
-func (e *flagErrors) Write(p []byte) (int, error) {
-	e.written = true
-	return len(p), nil
-}
-
-func printUsage(w io.Writer, c *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "%s\n\nUsage:\n  talkjs %s %s\n", c.Summary, c.Name, c.Usage)
-	if fs != nil {
-		printFlags(w, fs)
-	}
-	if c.Example != "" {
-		fmt.Fprintln(w, "\nExample:")
-		for _, line := range strings.Split(strings.TrimSpace(c.Example), "\n") {
-			fmt.Fprintln(w, "  "+line)
-		}
-	}
-}
-
-// printFlags lists the flags in the GNU style the examples use (--name).
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	var lines [][2]string
-	fs.VisitAll(func(f *flag.Flag) {
-		typ, usage := flag.UnquoteUsage(f)
-		dash := "--"
-		if len(f.Name) == 1 {
-			dash = "-"
-		}
-		name := dash + f.Name
-		if typ != "" {
-			name += " " + typ
-		}
-		switch f.DefValue {
-		case "", "false", "0", "0s", "[]":
-		default:
-			if !strings.Contains(usage, "(default") {
-				usage += fmt.Sprintf(" (default %s)", f.DefValue)
+	groups := map[string]*cobra.Command{}
+	for _, c := range commandList() {
+		words := strings.Fields(c.Name)
+		parent := root
+		if len(words) > 1 {
+			g := groups[words[0]]
+			if g == nil {
+				summary := groupSummaries[words[0]]
+				if summary == "" {
+					summary = "Commands about " + words[0]
+				}
+				g = &cobra.Command{
+					Use:   words[0],
+					Short: summary,
+					Args:  unknownSubcommand,
+					RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+				}
+				groups[words[0]] = g
+				root.AddCommand(g)
 			}
+			parent = g
 		}
-		lines = append(lines, [2]string{name, usage})
+		parent.AddCommand(c.cobra(st))
+	}
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print the version of talkjs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprint(st.Out, versionText())
+			return err
+		},
 	})
-	if len(lines) == 0 {
-		return
-	}
-	fmt.Fprintln(w, "\nFlags:")
-	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	for _, l := range lines {
-		fmt.Fprintf(tw, "  %s\t%s\n", l[0], l[1])
-	}
-	tw.Flush()
+	return root
 }
 
-func printCommands(w io.Writer) {
-	fmt.Fprintln(w, "talkjs works with the TalkJS REST API.\n\nUsage:\n  talkjs COMMAND [flags] [args]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-26s %s\n", n, commands[n].Summary)
-	}
-	fmt.Fprintln(w, "\nRun 'talkjs COMMAND --help' for a command's flags and an example.")
+func versionText() string {
+	return fmt.Sprintf("talkjs version %s (%s %s/%s)\n", talkjs.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
-// lookup finds the command named by the longest prefix of args.
-func lookup(args []string) (*command, []string) {
-	for n := len(args); n > 0; n-- {
-		if c, ok := commands[strings.Join(args[:n], " ")]; ok {
-			return c, args[n:]
+// unknownSubcommand lets a group print its help when called alone, and
+// refuses a word it does not know, with cobra's "Did you mean" suggestions.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	cmd.SuggestionsMinimumDistance = 2
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+	}
+	return fmt.Errorf("%w: %s", errUsage, msg)
+}
+
+// cobra turns c into a cobra command.
+func (c *command) cobra(st *stdio) *cobra.Command {
+	words := strings.Fields(c.Name)
+	use := words[len(words)-1]
+	if len(c.Args) > 0 {
+		use += " " + strings.Join(c.Args, " ")
+	}
+	names := c.Args
+	cc := &cobra.Command{
+		Use:     use,
+		Short:   c.Summary,
+		Example: indent(c.Example),
+		Args:    func(_ *cobra.Command, args []string) error { return wantArgs(args, names...) },
+	}
+	if c.Long != "" {
+		cc.Long = c.Summary + "\n\n" + c.Long
+	}
+	run := c.Setup(cc.Flags(), st)
+	cc.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := run(cmd.Context(), args); err != nil {
+			return ranError{err}
 		}
+		return nil
 	}
-	return nil, args
+	return cc
+}
+
+// indent indents every line of an example by two spaces, as cobra's help
+// prints the example as it is.
+func indent(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(args []string, names ...string) error {
+	if len(args) < len(names) {
+		return fmt.Errorf("%w: missing %s", errUsage, strings.Join(names[len(args):], " and "))
+	}
+	if len(args) > len(names) {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, args[len(names)])
+	}
+	return nil
 }
 
 // run executes the command line args and returns the exit code.
 func run(ctx context.Context, st *stdio, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		if len(args) > 1 {
-			if c, _ := lookup(args[1:]); c != nil {
-				printUsage(st.Out, c, nil)
-				return 0
-			}
-		}
-		printCommands(st.Out)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+	root := newRoot(st)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	code := exitCode(err)
+	if err == nil {
+		return code
 	}
-	c, rest := lookup(args)
-	if c == nil {
-		fmt.Fprintf(st.Err, "talkjs: unknown command %q\n\n", strings.Join(args, " "))
-		printCommands(st.Err)
-		return 2
+	path := "talkjs"
+	if cmd != nil {
+		path = cmd.CommandPath()
 	}
-	err := c.Run(ctx, st, rest)
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, errUsage):
-		if msg := strings.TrimPrefix(err.Error(), errUsage.Error()+": "); msg != errUsage.Error() {
-			fmt.Fprintf(st.Err, "talkjs %s: %s\n", c.Name, msg)
-		}
-		fmt.Fprintf(st.Err, "Run 'talkjs %s --help' for usage.\n", c.Name)
-		return 2
-	default:
-		fmt.Fprintf(st.Err, "talkjs %s: %v\n", c.Name, err)
-		if errors.Is(err, talkjs.ErrUnauthorized) {
-			fmt.Fprintf(st.Err, "Check the app id and secret key (%s, %s or --app-id, --secret) and the base URL (%s, --base-url).\n",
-				talkjs.EnvAppID, talkjs.EnvSecretKey, talkjs.EnvBaseURL)
-		}
-		return 1
+	msg := strings.TrimPrefix(err.Error(), errUsage.Error()+": ")
+	fmt.Fprintf(st.Err, "%s: %s\n", path, msg)
+	if code == exitUsage {
+		fmt.Fprintf(st.Err, "Run '%s --help' for usage.\n", path)
+		return code
 	}
+	if errors.Is(err, talkjs.ErrUnauthorized) {
+		fmt.Fprintf(st.Err, "Check the app id and secret key (%s, %s or --app-id, --secret) and the base URL (%s, --base-url).\n",
+			talkjs.EnvAppID, talkjs.EnvSecretKey, talkjs.EnvBaseURL)
+	}
+	return code
 }
 
 func main() {

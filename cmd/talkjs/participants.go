@@ -4,69 +4,84 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/spf13/pflag"
+
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
-func init() {
-	reg(&command{
-		Name: "participants join", Summary: "Add a user to a conversation, or overwrite their participation", Usage: "[flags] CONVERSATION_ID USER_ID",
-		Example: "talkjs participants join order-1042 carol --access Read --notify MentionsOnly",
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		access := fs.String("access", "", "ReadWrite (default) or Read")
-		notify := fs.String("notify", "", "true (default), false or MentionsOnly")
-		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
-		if err != nil {
-			return err
-		}
-		a, err := parseAccess(*access)
-		if err != nil {
-			return err
-		}
-		if a == talkjs.AccessNone {
-			return fmt.Errorf("%w: --access None can only be set with 'talkjs participants update'", errUsage)
-		}
-		n, err := parseNotify(*notify)
-		if err != nil {
-			return err
-		}
-		if err := cl.Participants.Join(ctx, rest[0], rest[1], &talkjs.JoinOptions{Access: a, Notify: n}); err != nil {
-			return err
-		}
-		return participantDone(ctx, st, out, cl, rest[0], rest[1], "joined")
-	})
+func participantsCommands() []*command {
+	cs := []*command{
+		{
+			Name: "participants join", Summary: "Add a user to a conversation, or overwrite their participation",
+			Example: "talkjs participants join order-1042 carol --access Read --notify MentionsOnly",
+			Args:    []string{"CONVERSATION_ID", "USER_ID"},
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+				cf, out := addClientFlags(fs), addOutputFlags(fs)
+				access := fs.String("access", "", "ReadWrite (default) or Read")
+				notify := fs.String("notify", "", "true (default), false or MentionsOnly")
+				return func(ctx context.Context, rest []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					a, err := parseAccess(*access)
+					if err != nil {
+						return err
+					}
+					if a == talkjs.AccessNone {
+						return fmt.Errorf("%w: --access None can only be set with 'talkjs participants update'", errUsage)
+					}
+					n, err := parseNotify(*notify)
+					if err != nil {
+						return err
+					}
+					if err := cl.Participants.Join(ctx, rest[0], rest[1], &talkjs.JoinOptions{Access: a, Notify: n}); err != nil {
+						return err
+					}
+					return participantDone(ctx, st, out, cl, rest[0], rest[1], "joined")
+				}
+			},
+		},
 
-	reg(&command{
-		Name: "participants update", Summary: "Change a participant's access or notifications (PATCH)", Usage: "[flags] CONVERSATION_ID USER_ID",
-		Example: "talkjs participants update order-1042 carol --access None\ntalkjs participants update order-1042 carol --notify false",
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		access := fs.String("access", "", "ReadWrite, Read or None (None keeps the history visible but no new messages)")
-		notify := fs.String("notify", "", "true, false or MentionsOnly")
-		cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
-		if err != nil {
-			return err
-		}
-		a, err := parseAccess(*access)
-		if err != nil {
-			return err
-		}
-		n, err := parseNotify(*notify)
-		if err != nil {
-			return err
-		}
-		if a == "" && n == talkjs.NotifyDefault {
-			return fmt.Errorf("%w: give --access, --notify or both", errUsage)
-		}
-		if err := cl.Participants.Update(ctx, rest[0], rest[1], talkjs.ParticipantUpdate{Access: a, Notify: n}); err != nil {
-			return err
-		}
-		return participantDone(ctx, st, out, cl, rest[0], rest[1], "updated in")
-	})
+		{
+			Name: "participants update", Summary: "Change a participant's access or notifications (PATCH)",
+			Example: "talkjs participants update order-1042 carol --access None\ntalkjs participants update order-1042 carol --notify false",
+			Args:    []string{"CONVERSATION_ID", "USER_ID"},
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+				cf, out := addClientFlags(fs), addOutputFlags(fs)
+				access := fs.String("access", "", "ReadWrite, Read or None (None keeps the history visible but no new messages)")
+				notify := fs.String("notify", "", "true, false or MentionsOnly")
+				return func(ctx context.Context, rest []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					a, err := parseAccess(*access)
+					if err != nil {
+						return err
+					}
+					n, err := parseNotify(*notify)
+					if err != nil {
+						return err
+					}
+					if a == "" && n == talkjs.NotifyDefault {
+						return fmt.Errorf("%w: give --access, --notify or both", errUsage)
+					}
+					if err := cl.Participants.Update(ctx, rest[0], rest[1], talkjs.ParticipantUpdate{Access: a, Notify: n}); err != nil {
+						return err
+					}
+					return participantDone(ctx, st, out, cl, rest[0], rest[1], "updated in")
+				}
+			},
+		},
+	}
+	return append(cs, participantActionCommands()...)
+}
 
-	// Three commands that act on one participant and print what they did.
+// participantActionCommands are three commands that act on one participant
+// and print what they did.
+func participantActionCommands() []*command {
+	var cs []*command
 	for _, pc := range []struct {
 		name, summary, example string
 		call                   func(cl *talkjs.Client) func(ctx context.Context, conversationID, userID string) error
@@ -82,20 +97,22 @@ func init() {
 			func(cl *talkjs.Client) func(context.Context, string, string) error { return cl.Participants.MarkUnread },
 			"unreadBy", "Marked %[1]s unread for %[2]s."},
 	} {
-		reg(&command{Name: pc.name, Summary: pc.summary, Usage: "[flags] CONVERSATION_ID USER_ID", Example: pc.example},
-			func(ctx context.Context, st *stdio, c *command, args []string) error {
-				fs := newFlagSet(c, st)
+		cs = append(cs, &command{Name: pc.name, Summary: pc.summary, Args: []string{"CONVERSATION_ID", "USER_ID"}, Example: pc.example,
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
 				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				cl, rest, err := setup(st, fs, cf, out, args, "CONVERSATION_ID", "USER_ID")
-				if err != nil {
-					return err
+				return func(ctx context.Context, rest []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					if err := pc.call(cl)(ctx, rest[0], rest[1]); err != nil {
+						return err
+					}
+					return done(st, out, map[string]string{"conversation": rest[0], pc.key: rest[1]}, pc.format, rest[0], rest[1])
 				}
-				if err := pc.call(cl)(ctx, rest[0], rest[1]); err != nil {
-					return err
-				}
-				return done(st, out, map[string]string{"conversation": rest[0], pc.key: rest[1]}, pc.format, rest[0], rest[1])
-			})
+			}})
 	}
+	return cs
 }
 
 // participantDone prints the participation of user after a change.

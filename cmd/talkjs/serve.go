@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"math"
@@ -15,77 +14,76 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/gotalkjs/talkjs-go/api"
 )
 
-var serveCommand = &command{
-	Name:    "serve",
-	Summary: "Run the in-memory TalkJS-compatible server until interrupted",
-	Usage:   "[--addr HOST:PORT] [--app-id ID] [--secret KEY] [--rate-limit RPS[:BURST]] [--faults 503=P,502=P,cut=P,seed=N] [--log]",
-	Example: `talkjs serve
+func serveCommand() *command {
+	return &command{
+		Name:    "serve",
+		Summary: "Run the in-memory TalkJS-compatible server until interrupted",
+		Example: `talkjs serve
 talkjs serve --addr 127.0.0.1:8080 --app-id myapp --secret sk_test_local
 talkjs serve --rate-limit 5:10 --faults 503=0.05,502=0.01,cut=0.01,seed=42`,
+		Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+			f := &serveFlags{}
+			fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+			fs.StringVar(&f.appID, "app-id", api.DefaultAppID, "the app id the server answers for")
+			fs.StringVar(&f.secret, "secret", "", "the secret key it accepts (default: a random one, printed at start)")
+			fs.StringVar(&f.rate, "rate-limit", "", "limit requests to RPS per second with bursts of BURST (default BURST: RPS rounded up), answering 429 beyond it")
+			fs.StringVar(&f.faults, "faults", "", "misbehave on purpose: share of requests answered 503 (before processing), 502 (after) or cut off (after); seed makes a run replayable")
+			fs.BoolVar(&f.log, "log", false, "log every request to standard error")
+			fs.Int64Var(&f.maxFile, "max-file-bytes", api.DefaultMaxFileBytes, "largest file an upload may carry")
+			return func(ctx context.Context, _ []string) error { return runServe(ctx, st, f) }
+		},
+	}
 }
 
-func init() {
-	serveCommand.Run = runServe
-	register(serveCommand)
+// serveFlags are the flags of talkjs serve.
+type serveFlags struct {
+	addr, appID, secret, rate, faults string
+	log                               bool
+	maxFile                           int64
 }
 
 // serveShutdownTimeout bounds how long requests in flight may take to finish
 // once the server is told to stop.
 const serveShutdownTimeout = 5 * time.Second
 
-func runServe(ctx context.Context, st *stdio, args []string) error {
-	fs := newFlagSet(serveCommand, st)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	appID := fs.String("app-id", api.DefaultAppID, "the app id the server answers for")
-	secret := fs.String("secret", "", "the secret key it accepts (default: a random one, printed at start)")
-	rate := fs.String("rate-limit", "", "limit requests to RPS per second with bursts of BURST (default BURST: RPS rounded up), answering 429 beyond it")
-	faults := fs.String("faults", "", "misbehave on purpose: share of requests answered 503 (before processing), 502 (after) or cut off (after); seed makes a run replayable")
-	logRequests := fs.Bool("log", false, "log every request to standard error")
-	maxFile := fs.Int64("max-file-bytes", api.DefaultMaxFileBytes, "largest file an upload may carry")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
-	if *appID == "" || strings.ContainsAny(*appID, "/?#% ") {
+func runServe(ctx context.Context, st *stdio, sf *serveFlags) error {
+	if sf.appID == "" || strings.ContainsAny(sf.appID, "/?#% ") {
 		return fmt.Errorf("%w: --app-id must be non-empty without / ? # %% or spaces", errUsage)
 	}
-	opts := []api.Option{api.WithAppID(*appID), api.WithMaxFileBytes(*maxFile)}
-	if *secret != "" {
-		opts = append(opts, api.WithSecret(*secret))
+	opts := []api.Option{api.WithAppID(sf.appID), api.WithMaxFileBytes(sf.maxFile)}
+	if sf.secret != "" {
+		opts = append(opts, api.WithSecret(sf.secret))
 	}
 	var notes []string
-	if *rate != "" {
-		rps, burst, err := parseRateLimit(*rate)
+	if sf.rate != "" {
+		rps, burst, err := parseRateLimit(sf.rate)
 		if err != nil {
 			return fmt.Errorf("%w: --rate-limit: %v", errUsage, err)
 		}
 		opts = append(opts, api.WithRateLimit(rps, burst))
 		notes = append(notes, fmt.Sprintf("rate limit: %g requests/s, bursts of %d", rps, burst))
 	}
-	if *faults != "" {
-		f, err := parseFaults(*faults)
+	if sf.faults != "" {
+		f, err := parseFaults(sf.faults)
 		if err != nil {
 			return fmt.Errorf("%w: --faults: %v", errUsage, err)
 		}
 		opts = append(opts, api.WithFaults(f))
 		notes = append(notes, fmt.Sprintf("faults: 503=%g,502=%g,cut=%g,seed=%d", f.Unavailable, f.BadGateway, f.Cut, f.Seed))
 	}
-	if *logRequests {
+	if sf.log {
 		opts = append(opts, api.WithLogger(slog.New(slog.NewTextHandler(st.Err, nil))))
 	}
 	srv := api.NewServer(opts...)
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", sf.addr, err)
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(st.Out, "TalkJS server listening on %s (the API is under %s/v1/%s/)\n", base, base, srv.AppID())

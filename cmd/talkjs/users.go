@@ -10,204 +10,220 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
-// reg registers c with a Run that also gets c itself, for its flag set.
-func reg(c *command, run func(ctx context.Context, st *stdio, c *command, args []string) error) {
-	c.Run = func(ctx context.Context, st *stdio, args []string) error { return run(ctx, st, c, args) }
-	register(c)
-}
+func usersCommands() []*command {
+	return []*command{
+		{
+			Name: "users get", Summary: "Show a user",
+			Example: "talkjs users get alice\ntalkjs users get alice --json",
+			Args:    []string{"USER_ID"},
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+				cf, out := addClientFlags(fs), addOutputFlags(fs)
+				return func(ctx context.Context, rest []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					u, err := cl.Users.Get(ctx, rest[0])
+					if err != nil {
+						return err
+					}
+					if out.json {
+						return writeJSON(st.Out, u)
+					}
+					return printUser(st, u)
+				}
+			},
+		},
 
-func init() {
-	reg(&command{
-		Name: "users get", Summary: "Show a user", Usage: "[flags] USER_ID",
-		Example: "talkjs users get alice\ntalkjs users get alice --json",
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		cl, rest, err := setup(st, fs, cf, out, args, "USER_ID")
-		if err != nil {
-			return err
-		}
-		u, err := cl.Users.Get(ctx, rest[0])
-		if err != nil {
-			return err
-		}
-		if out.json {
-			return writeJSON(st.Out, u)
-		}
-		return printUser(st, u)
-	})
+		{
+			Name: "users list", Summary: "List the app's users",
+			Example: "talkjs users list --limit 50\ntalkjs users list --all --json",
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+				cf, out, page := addClientFlags(fs), addOutputFlags(fs), addPageFlags(fs)
+				return func(ctx context.Context, _ []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					opts, err := page.options()
+					if err != nil {
+						return err
+					}
+					users, err := collect(page.all, cl.Users.All(ctx, &opts), func() ([]talkjs.User, error) { return cl.Users.List(ctx, &opts) })
+					if err != nil {
+						return err
+					}
+					if out.json {
+						return writeJSON(st.Out, users)
+					}
+					t := newTable(st.Out, "ID", "NAME", "EMAIL", "ROLE", "CREATED")
+					for _, u := range users {
+						t.row(u.ID, u.Name, strings.Join(u.Email, ","), u.Role, when(u.CreatedAt))
+					}
+					return t.flush()
+				}
+			},
+		},
 
-	reg(&command{
-		Name: "users list", Summary: "List the app's users", Usage: "[flags]",
-		Example: "talkjs users list --limit 50\ntalkjs users list --all --json",
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out, page := addClientFlags(fs), addOutputFlags(fs), addPageFlags(fs)
-		cl, _, err := setup(st, fs, cf, out, args)
-		if err != nil {
-			return err
-		}
-		opts := page.options()
-		users, err := collect(page.all, cl.Users.All(ctx, &opts), func() ([]talkjs.User, error) { return cl.Users.List(ctx, &opts) })
-		if err != nil {
-			return err
-		}
-		if out.json {
-			return writeJSON(st.Out, users)
-		}
-		t := newTable(st.Out, "ID", "NAME", "EMAIL", "ROLE", "CREATED")
-		for _, u := range users {
-			t.row(u.ID, u.Name, strings.Join(u.Email, ","), u.Role, when(u.CreatedAt))
-		}
-		return t.flush()
-	})
-
-	reg(&command{
-		Name: "users upsert", Summary: "Create a user, or update the fields given", Usage: "[flags] USER_ID",
-		Example: `talkjs users upsert alice --name Alice --email alice@example.com --role customer --custom plan=pro
+		{
+			Name: "users upsert", Summary: "Create a user, or update the fields given",
+			Example: `talkjs users upsert alice --name Alice --email alice@example.com --role customer --custom plan=pro
 talkjs users upsert alice --photo-url ""      # an empty value clears the field`,
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		name := fs.String("name", "", "display name (needed when the user is created)")
-		var email, phone listFlag
-		fs.Var(&email, "email", "email `address` (repeat, or separate with commas)")
-		fs.Var(&phone, "phone", "phone `number` (repeat, or separate with commas)")
-		var photo, role, locale, welcome, avail optString
-		fs.Var(&photo, "photo-url", "photo `URL`")
-		fs.Var(&role, "role", "`role`, as configured in the dashboard")
-		fs.Var(&locale, "locale", "`locale`, such as en-US")
-		fs.Var(&welcome, "welcome-message", "welcome message `text`")
-		fs.Var(&avail, "availability-text", "availability `text`")
-		custom := customFlag{}
-		fs.Var(custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
-		cl, rest, err := setup(st, fs, cf, out, args, "USER_ID")
-		if err != nil {
-			return err
-		}
-		in := talkjs.UserInput{Name: *name, PhotoURL: photo.nullable(), Role: role.nullable(), Locale: locale.nullable(),
-			WelcomeMessage: welcome.nullable(), AvailabilityText: avail.nullable(), Custom: custom.input()}
-		if len(email) > 0 {
-			in.Email = talkjs.Strings(email...)
-		}
-		if len(phone) > 0 {
-			in.Phone = talkjs.Strings(phone...)
-		}
-		if err := cl.Users.Upsert(ctx, rest[0], in); err != nil {
-			return err
-		}
-		u, err := cl.Users.Get(ctx, rest[0])
-		if err != nil {
-			return err
-		}
-		if out.json {
-			return writeJSON(st.Out, u)
-		}
-		fmt.Fprintf(st.Out, "Upserted user %s.\n", u.ID)
-		return printUser(st, u)
-	})
+			Args: []string{"USER_ID"},
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+				cf, out := addClientFlags(fs), addOutputFlags(fs)
+				name := fs.String("name", "", "display name (needed when the user is created)")
+				var email, phone listFlag
+				fs.Var(&email, "email", "email `address` (repeat, or separate with commas)")
+				fs.Var(&phone, "phone", "phone `number` (repeat, or separate with commas)")
+				var photo, role, locale, welcome, avail optString
+				fs.Var(&photo, "photo-url", "photo `URL`")
+				fs.Var(&role, "role", "`role`, as configured in the dashboard")
+				fs.Var(&locale, "locale", "`locale`, such as en-US")
+				fs.Var(&welcome, "welcome-message", "welcome message `text`")
+				fs.Var(&avail, "availability-text", "availability `text`")
+				custom := customFlag{}
+				fs.Var(custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
+				return func(ctx context.Context, rest []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					in := talkjs.UserInput{Name: *name, PhotoURL: photo.nullable(), Role: role.nullable(), Locale: locale.nullable(),
+						WelcomeMessage: welcome.nullable(), AvailabilityText: avail.nullable(), Custom: custom.input()}
+					if len(email) > 0 {
+						in.Email = talkjs.Strings(email...)
+					}
+					if len(phone) > 0 {
+						in.Phone = talkjs.Strings(phone...)
+					}
+					if err := cl.Users.Upsert(ctx, rest[0], in); err != nil {
+						return err
+					}
+					u, err := cl.Users.Get(ctx, rest[0])
+					if err != nil {
+						return err
+					}
+					if out.json {
+						return writeJSON(st.Out, u)
+					}
+					fmt.Fprintf(st.Out, "Upserted user %s.\n", u.ID)
+					return printUser(st, u)
+				}
+			},
+		},
 
-	reg(&command{
-		Name: "users upsert-many", Summary: "Create or update many users from a JSON array or NDJSON file", Usage: `[flags] FILE|-
-
-Each user is an object with "id" and the fields of a user ("name", "email",
+		{
+			Name: "users upsert-many", Summary: "Create or update many users from a JSON array or NDJSON file",
+			Long: `Each user is an object with "id" and the fields of a user ("name", "email",
 "role", "custom", …). They are sent 100 per request, in order; each request
 is all-or-nothing. On failure the command says how many were stored.`,
-		Example: `talkjs users upsert-many users.json
+			Example: `talkjs users upsert-many users.json
 echo '{"id":"alice","name":"Alice"}' | talkjs users upsert-many -`,
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		cl, rest, err := setup(st, fs, cf, out, args, "FILE")
-		if err != nil {
-			return err
-		}
-		in, err := readInput(st, rest[0])
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		users, err := readUsers(in)
-		if err != nil {
-			return err
-		}
-		n, err := cl.Users.UpsertMany(ctx, users)
-		if err != nil {
-			return fmt.Errorf("%d of %d users stored; the next ones were not: %w", n, len(users), err)
-		}
-		return done(st, out, map[string]int{"upserted": n}, "Upserted %d users.", n)
-	})
+			Args: []string{"FILE"},
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+				cf, out := addClientFlags(fs), addOutputFlags(fs)
+				return func(ctx context.Context, rest []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					in, err := readInput(st, rest[0])
+					if err != nil {
+						return err
+					}
+					defer in.Close()
+					users, err := readUsers(in)
+					if err != nil {
+						return err
+					}
+					n, err := cl.Users.UpsertMany(ctx, users)
+					if err != nil {
+						return fmt.Errorf("%d of %d users stored; the next ones were not: %w", n, len(users), err)
+					}
+					return done(st, out, map[string]int{"upserted": n}, "Upserted %d users.", n)
+				}
+			},
+		},
 
-	reg(&command{
-		Name: "users conversations", Summary: "List the conversations of a user, with the user's unread state", Usage: "[flags] USER_ID",
-		Example: `talkjs users conversations alice --unread-only
+		{
+			Name: "users conversations", Summary: "List the conversations of a user, with the user's unread state",
+			Example: `talkjs users conversations alice --unread-only
 talkjs users conversations alice --order-by createdAt --direction ASC --filter '{"custom":{"category":["==","shoes"]}}'`,
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out, lf := addClientFlags(fs), addOutputFlags(fs), addConversationListFlags(fs)
-		unread := fs.Bool("unread-only", false, "only conversations with unread messages")
-		cl, rest, err := setup(st, fs, cf, out, args, "USER_ID")
-		if err != nil {
-			return err
-		}
-		lo, err := lf.options()
-		if err != nil {
-			return err
-		}
-		opts := talkjs.UserConversationListOptions{ConversationListOptions: lo, UnreadsOnly: *unread}
-		convs, err := collect(lf.page.all, cl.Users.AllConversations(ctx, rest[0], &opts),
-			func() ([]talkjs.UserConversation, error) { return cl.Users.Conversations(ctx, rest[0], &opts) })
-		if err != nil {
-			return err
-		}
-		if out.json {
-			return writeJSON(st.Out, convs)
-		}
-		t := newTable(st.Out, "ID", "SUBJECT", "UNREAD", "LAST MESSAGE", "AT")
-		for _, c := range convs {
-			last, at := "", int64(0)
-			if c.LastMessage != nil {
-				last, at = c.LastMessage.Text, c.LastMessage.CreatedAt
-			}
-			t.row(c.ID, clip(c.Subject, 40), c.UnreadMessageCount, clip(last, 40), when(at))
-		}
-		return t.flush()
-	})
+			Args: []string{"USER_ID"},
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+				cf, out, lf := addClientFlags(fs), addOutputFlags(fs), addConversationListFlags(fs)
+				unread := fs.Bool("unread-only", false, "only conversations with unread messages")
+				return func(ctx context.Context, rest []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					lo, err := lf.options()
+					if err != nil {
+						return err
+					}
+					opts := talkjs.UserConversationListOptions{ConversationListOptions: lo, UnreadsOnly: *unread}
+					convs, err := collect(lf.page.all, cl.Users.AllConversations(ctx, rest[0], &opts),
+						func() ([]talkjs.UserConversation, error) { return cl.Users.Conversations(ctx, rest[0], &opts) })
+					if err != nil {
+						return err
+					}
+					if out.json {
+						return writeJSON(st.Out, convs)
+					}
+					t := newTable(st.Out, "ID", "SUBJECT", "UNREAD", "LAST MESSAGE", "AT")
+					for _, c := range convs {
+						last, at := "", int64(0)
+						if c.LastMessage != nil {
+							last, at = c.LastMessage.Text, c.LastMessage.CreatedAt
+						}
+						t.row(c.ID, clip(c.Subject, 40), c.UnreadMessageCount, clip(last, 40), when(at))
+					}
+					return t.flush()
+				}
+			},
+		},
 
-	reg(&command{
-		Name: "users presence", Summary: "List who is online (POST /presences)", Usage: "[flags]",
-		Example: "talkjs users presence\ntalkjs users presence --user-id alice,bob --json",
-	}, func(ctx context.Context, st *stdio, c *command, args []string) error {
-		fs := newFlagSet(c, st)
-		cf, out := addClientFlags(fs), addOutputFlags(fs)
-		var ids listFlag
-		fs.Var(&ids, "user-id", "only these `users` (repeat, or separate with commas)")
-		background := fs.Bool("include-background", false, "also list users with only a background session")
-		cl, _, err := setup(st, fs, cf, out, args)
-		if err != nil {
-			return err
-		}
-		ps, err := cl.Presence.List(ctx, &talkjs.PresenceQuery{UserIDs: ids, IncludeBackgroundSessions: *background})
-		if err != nil {
-			return err
-		}
-		if out.json {
-			return writeJSON(st.Out, ps)
-		}
-		keys := make([]string, 0, len(ps))
-		for k := range ps {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		t := newTable(st.Out, "USER", "STATUS", "WIDGETS", "BACKGROUND SESSIONS")
-		for _, k := range keys {
-			t.row(k, ps[k].Status, len(ps[k].Widgets), len(ps[k].BackgroundSessions))
-		}
-		return t.flush()
-	})
+		{
+			Name: "users presence", Summary: "List who is online (POST /presences)",
+			Example: "talkjs users presence\ntalkjs users presence --user-id alice,bob --json",
+			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
+				cf, out := addClientFlags(fs), addOutputFlags(fs)
+				var ids listFlag
+				fs.Var(&ids, "user-id", "only these `users` (repeat, or separate with commas)")
+				background := fs.Bool("include-background", false, "also list users with only a background session")
+				return func(ctx context.Context, _ []string) error {
+					cl, err := setup(st, cf, out)
+					if err != nil {
+						return err
+					}
+					ps, err := cl.Presence.List(ctx, &talkjs.PresenceQuery{UserIDs: ids, IncludeBackgroundSessions: *background})
+					if err != nil {
+						return err
+					}
+					if out.json {
+						return writeJSON(st.Out, ps)
+					}
+					keys := make([]string, 0, len(ps))
+					for k := range ps {
+						keys = append(keys, k)
+					}
+					sort.Strings(keys)
+					t := newTable(st.Out, "USER", "STATUS", "WIDGETS", "BACKGROUND SESSIONS")
+					for _, k := range keys {
+						t.row(k, ps[k].Status, len(ps[k].Widgets), len(ps[k].BackgroundSessions))
+					}
+					return t.flush()
+				}
+			},
+		},
+	}
 }
 
 func printUser(st *stdio, u *talkjs.User) error {
