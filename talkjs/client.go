@@ -37,6 +37,7 @@ type Client struct {
 	// prefix, usually ""), which a RequestCheck does not see.
 	basePath  string
 	noIdemKey bool
+	maxBody   int64 // the longest 2xx body read
 
 	// Swapped by tests for speed and determinism.
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -80,9 +81,10 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 		return nil, argError("secretKey", "must not hold white space at its ends or line breaks")
 	}
 	s := settings{
-		baseURL:       DefaultBaseURL,
-		tokenLifetime: DefaultTokenLifetime,
-		retry:         DefaultRetryPolicy(),
+		baseURL:          DefaultBaseURL,
+		tokenLifetime:    DefaultTokenLifetime,
+		retry:            DefaultRetryPolicy(),
+		maxResponseBytes: DefaultMaxResponseBytes,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -125,6 +127,7 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 		retry:     s.retry,
 		logger:    s.logger,
 		noIdemKey: s.noIdempotencyKey,
+		maxBody:   s.maxResponseBytes,
 		sleep:     sleepCtx,
 		random:    randomInt64N,
 		now:       time.Now,

@@ -226,14 +226,12 @@ func (s *ConversationsService) List(ctx context.Context, opts *ConversationListO
 	if err != nil {
 		return nil, err
 	}
-	var page struct {
-		Data []Conversation `json:"data"`
-	}
-	cl.out = &page
+	var answer page[[]Conversation]
+	cl.out = &answer
 	if err := s.c.do(ctx, cl); err != nil {
 		return nil, err
 	}
-	return page.Data, nil
+	return *answer.Data, nil
 }
 
 // All walks every conversation, page by page. It is lazy and copies opts.

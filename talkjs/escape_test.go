@@ -2,6 +2,7 @@ package talkjs
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -53,7 +54,9 @@ func TestIDsAreEscapedAsOneSegment(t *testing.T) {
 }
 
 func TestQueryEscapedOnce(t *testing.T) {
-	c, ts := newTestServer(t, nil)
+	c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
+		writeJSON(w, http.StatusOK, `{"data":[]}`)
+	})
 	const filter = `{"custom":{"tag":["oneOf",["a&b","c=d","e f","100%","😀","#x"]]}}`
 	if _, err := c.Conversations.List(context.Background(), &ConversationListOptions{
 		ListOptions: ListOptions{StartingAfter: "c?&#1"}, Filter: RawFilter(filter)}); err != nil {

@@ -90,7 +90,7 @@ func (s *ImportService) Messages(ctx context.Context, conversationID string, msg
 		}
 		cl.safety = notReplayable
 		var out importResult
-		cl.out = &out
+		cl.out, cl.emptyOK = &out, true // TalkJS does not document the answer
 		if err := s.c.do(ctx, cl); err != nil {
 			return ids, &ImportError{Imported: start, Err: err}
 		}

@@ -332,14 +332,12 @@ func (s *MessagesService) List(ctx context.Context, conversationID string, opts 
 	if err != nil {
 		return nil, err
 	}
-	var page struct {
-		Data []Message `json:"data"`
-	}
-	cl.out = &page
+	var answer page[[]Message]
+	cl.out = &answer
 	if err := s.c.do(ctx, cl); err != nil {
 		return nil, err
 	}
-	return page.Data, nil
+	return *answer.Data, nil
 }
 
 // All walks every message of the conversation, newest first. It is lazy

@@ -258,13 +258,3 @@ func deref(v any) any {
 	}
 	return v
 }
-
-func TestEmptySuccessBody(t *testing.T) {
-	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
-		w.WriteHeader(http.StatusNoContent)
-	})
-	u, err := c.Users.Get(context.Background(), "a")
-	if err != nil || u == nil || u.ID != "" {
-		t.Errorf("%+v %v", u, err)
-	}
-}

@@ -25,6 +25,7 @@ type settings struct {
 	userAgent        string
 	check            RequestCheck
 	noIdempotencyKey bool
+	maxResponseBytes int64
 }
 
 // Middleware wraps the transport the client sends each request attempt
@@ -222,6 +223,22 @@ func WithRequestCheck(check RequestCheck) Option {
 func WithoutIdempotencyKeys() Option {
 	return func(s *settings) error {
 		s.noIdempotencyKey = true
+		return nil
+	}
+}
+
+// WithMaxResponseBytes sets the largest successful answer the client reads
+// (DefaultMaxResponseBytes, 64 MiB, unless set). A longer answer ends the
+// call with an *Error instead of growing the heap without bound: reading
+// an answer allocates at most about four times the limit (the decoder's
+// buffer doubles as it grows), plus what the answer decodes into; see
+// BenchmarkLargeAnswer. Error answers are always cut at 1 MiB.
+func WithMaxResponseBytes(n int64) Option {
+	return func(s *settings) error {
+		if n < 1 {
+			return argError("maxResponseBytes", "must be positive")
+		}
+		s.maxResponseBytes = n
 		return nil
 	}
 }

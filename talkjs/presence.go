@@ -73,17 +73,12 @@ func (s *PresenceService) List(ctx context.Context, q *PresenceQuery) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	var out struct {
-		Data map[string]UserPresence `json:"data"`
-	}
-	cl.out = &out
+	var answer page[map[string]UserPresence]
+	cl.out = &answer
 	if err := s.c.do(ctx, cl); err != nil { // a read: safe to retry
 		return nil, err
 	}
-	if out.Data == nil {
-		out.Data = map[string]UserPresence{}
-	}
-	return out.Data, nil
+	return *answer.Data, nil
 }
 
 // Get returns the presence record of userID (GET

@@ -36,8 +36,10 @@ type call struct {
 	stream     func() (io.ReadCloser, *atomic.Bool, error)
 	rewindable bool
 	safety     safety
-	// out receives the decoded 200 body; nil discards it.
-	out any
+	// out receives the decoded 2xx body; nil discards it. Unless emptyOK,
+	// an empty body is an error when out is set.
+	out     any
+	emptyOK bool
 }
 
 // newJSONCall marshals v (when not nil) and hands the bytes to build, a
@@ -169,7 +171,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 		c.logAttempt(ctx, req, attempt, resp.StatusCode, start, nil)
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			return c.decode(resp, cl.out, req, attempt)
+			return c.decode(resp, cl, req, attempt)
 		}
 		e := c.responseError(resp, req, attempt, auth[0])
 		retryable := false
@@ -244,18 +246,104 @@ func (c *Client) logAttempt(ctx context.Context, req *http.Request, attempt, sta
 	c.logger.LogAttrs(ctx, level, "talkjs: request", attrs...)
 }
 
-// decode reads a 2xx answer into out and closes the body.
-func (c *Client) decode(resp *http.Response, out any, req *http.Request, attempt int) error {
+// decode reads a 2xx answer into cl.out and closes the body. An answer that
+// cannot be what the operation returns is an *Error: an empty body or a
+// JSON null where a value is expected, an envelope without its "data"
+// (see page), and a body longer than the client's limit.
+func (c *Client) decode(resp *http.Response, cl *call, req *http.Request, attempt int) error {
 	defer resp.Body.Close()
-	if out != nil {
-		// An empty body (a 204, say) leaves out as it is.
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil && err != io.EOF {
-			return &Error{StatusCode: resp.StatusCode, Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt,
-				Message: "the answer is not the JSON expected", Err: fmt.Errorf("decode response: %w", err)}
+	if cl.out == nil {
+		drain(resp.Body)
+		return nil
+	}
+	shapeError := func(msg string, err error) error {
+		return &Error{StatusCode: resp.StatusCode, Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt,
+			Message: msg, Err: err}
+	}
+	tooLarge := func() error {
+		return shapeError(fmt.Sprintf("the answer is larger than the client's limit of %d bytes (see WithMaxResponseBytes)", c.maxBody), nil)
+	}
+	if resp.ContentLength > c.maxBody {
+		return tooLarge()
+	}
+	body := &answerReader{r: resp.Body, left: c.maxBody}
+	err := json.NewDecoder(body).Decode(cl.out)
+	switch {
+	case err == io.EOF:
+		if !cl.emptyOK {
+			return shapeError("the answer is empty; a JSON body was expected", nil)
+		}
+	case errors.Is(err, errAnswerTooLarge):
+		return tooLarge()
+	case err != nil:
+		return shapeError("the answer is not the JSON expected", fmt.Errorf("decode response: %w", err))
+	case body.first == 'n':
+		return shapeError("the answer is null; a JSON value was expected", nil)
+	}
+	if p, ok := cl.out.(interface{ missing() string }); ok && err == nil {
+		if m := p.missing(); m != "" {
+			return shapeError("the answer has no "+m, nil)
 		}
 	}
 	drain(resp.Body)
 	return nil
+}
+
+// page is the {"data": …} envelope of list answers; decode reports an
+// envelope whose data is missing or null.
+type page[T any] struct {
+	Data *T `json:"data"`
+}
+
+func (p *page[T]) missing() string {
+	if p.Data == nil {
+		return `"data"`
+	}
+	return ""
+}
+
+// DefaultMaxResponseBytes is the largest successful answer the client
+// reads unless WithMaxResponseBytes says otherwise. The largest TalkJS
+// answers, pages of 100 conversations or messages, are far smaller.
+const DefaultMaxResponseBytes = 64 << 20
+
+var errAnswerTooLarge = errors.New("answer too large")
+
+// answerReader reads at most left bytes of a body, fails with
+// errAnswerTooLarge when the body holds more, and notes the first byte that
+// is not JSON white space.
+type answerReader struct {
+	r     io.Reader
+	left  int64
+	first byte
+}
+
+func (a *answerReader) Read(p []byte) (int, error) {
+	if a.left <= 0 {
+		var probe [1]byte
+		n, err := io.ReadFull(a.r, probe[:])
+		if n > 0 {
+			return 0, errAnswerTooLarge
+		}
+		if err == io.ErrUnexpectedEOF {
+			err = io.EOF
+		}
+		return 0, err
+	}
+	if int64(len(p)) > a.left {
+		p = p[:a.left]
+	}
+	n, err := a.r.Read(p)
+	a.left -= int64(n)
+	if a.first == 0 {
+		for _, b := range p[:n] {
+			if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
+				a.first = b
+				break
+			}
+		}
+	}
+	return n, err
 }
 
 var drainBufs = sync.Pool{New: func() any { return new([512]byte) }}

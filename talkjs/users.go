@@ -94,14 +94,12 @@ func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]User, err
 	if err != nil {
 		return nil, err
 	}
-	var page struct {
-		Data []User `json:"data"`
-	}
-	cl.out = &page
+	var answer page[[]User]
+	cl.out = &answer
 	if err := s.c.do(ctx, cl); err != nil {
 		return nil, err
 	}
-	return page.Data, nil
+	return *answer.Data, nil
 }
 
 // All walks every user, page by page, starting after opts.StartingAfter.
@@ -214,14 +212,12 @@ func (s *UsersService) Conversations(ctx context.Context, userID string, opts *U
 	if err != nil {
 		return nil, err
 	}
-	var page struct {
-		Data []UserConversation `json:"data"`
-	}
-	cl.out = &page
+	var answer page[[]UserConversation]
+	cl.out = &answer
 	if err := s.c.do(ctx, cl); err != nil {
 		return nil, err
 	}
-	return page.Data, nil
+	return *answer.Data, nil
 }
 
 // AllConversations walks every conversation of userID, page by page. It is
