@@ -1,0 +1,109 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHandlerAnswers(t *testing.T) {
+	now := time.UnixMilli(1767225600000)
+	body := Sample(TypeMessageSent, now)
+	failing := errors.New("database down")
+	tests := []struct {
+		name   string
+		mutate func(r *http.Request)
+		body   []byte
+		handle error
+		panics bool
+		want   int
+		called bool
+	}{
+		{name: "signed and handled", want: 200, called: true},
+		{name: "handler fails", handle: failing, want: 500, called: true},
+		{name: "handler panics", panics: true, want: 500, called: true},
+		{name: "wrong signature", mutate: func(r *http.Request) { r.Header.Set(HeaderSignature, strings.Repeat("AB", 32)) }, want: 401},
+		{name: "no signature", mutate: func(r *http.Request) { r.Header.Del(HeaderSignature) }, want: 401},
+		{name: "stale timestamp", mutate: func(r *http.Request) {
+			ts := Timestamp(now.Add(-time.Hour))
+			r.Header.Set(HeaderTimestamp, ts)
+			r.Header.Set(HeaderSignature, Sign(testSecret, ts, body))
+		}, want: 401},
+		{name: "signed, not an event", body: []byte(`{"hello":1}`), want: 400},
+		{name: "too large", body: bytes.Repeat([]byte(" "), 2<<20), want: 413},
+		{name: "GET", mutate: func(r *http.Request) { r.Method = http.MethodGet }, want: 405},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			called := false
+			var reported []error
+			h := NewHandler(testSecret, func(ctx context.Context, ev Event) error {
+				called = true
+				if tc.panics {
+					panic("boom")
+				}
+				return tc.handle
+			}, WithClock(func() time.Time { return now }), WithErrorHandler(func(err error) { reported = append(reported, err) }))
+			b := body
+			if tc.body != nil {
+				b = tc.body
+			}
+			r, err := NewRequest(t.Context(), "http://example.com/talkjs", testSecret, b, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.mutate != nil {
+				tc.mutate(r)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tc.want {
+				t.Errorf("status = %d, want %d", w.Code, tc.want)
+			}
+			if called != tc.called {
+				t.Errorf("handler called = %v, want %v", called, tc.called)
+			}
+			if (tc.want != 200) != (len(reported) == 1) {
+				t.Errorf("reported errors = %v, want one for a refusal and none for a 200", reported)
+			}
+			for _, e := range append(reported, errors.New(w.Body.String())) {
+				msg := fmt.Sprint(e)
+				if strings.Contains(msg, testSecret) || strings.Contains(msg, "Hello, Bob") {
+					t.Errorf("the secret or the body leaked: %q", msg)
+				}
+			}
+			if tc.handle != nil && !errors.Is(reported[0], failing) {
+				t.Errorf("reported %v, want it to wrap the handler's error", reported[0])
+			}
+		})
+	}
+}
+
+func TestHandlerGivesTypedEvent(t *testing.T) {
+	now := time.Now()
+	var got Event
+	h := NewHandler(testSecret, func(ctx context.Context, ev Event) error { got = ev; return nil })
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	req, _ := NewRequest(t.Context(), srv.URL, testSecret, Sample(TypeUserCreated, now), now)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d, want 200", resp.StatusCode)
+	}
+	if u, ok := got.(*UserCreated); !ok || u.Data.User.ID != "alice" {
+		t.Errorf("handler got %#v, want *UserCreated for alice", got)
+	}
+	if s := fmt.Sprint(h); strings.Contains(s, testSecret) {
+		t.Errorf("fmt.Sprint(handler) = %q shows the secret", s)
+	}
+}
