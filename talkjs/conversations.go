@@ -201,6 +201,8 @@ func (s *ConversationsService) Get(ctx context.Context, id string) (*Conversatio
 }
 
 // Delete deletes the conversation id with all its messages. The users are kept.
+// When a retry follows an attempt that may have done it, a 404 to the retry
+// counts as success (see RetryPolicy).
 func (s *ConversationsService) Delete(ctx context.Context, id string) error {
 	if err := checkID("id", id); err != nil {
 		return err

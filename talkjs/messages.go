@@ -404,6 +404,8 @@ func (s *MessagesService) Edit(ctx context.Context, conversationID, messageID st
 }
 
 // Delete deletes one message, and its attachment if it has one.
+// When a retry follows an attempt that may have done it, a 404 to the retry
+// counts as success (see RetryPolicy).
 func (s *MessagesService) Delete(ctx context.Context, conversationID, messageID string) error {
 	if err := checkMsg(conversationID, messageID); err != nil {
 		return err
@@ -417,6 +419,8 @@ func (s *MessagesService) Delete(ctx context.Context, conversationID, messageID 
 
 // DeleteAll deletes every message of the conversation. TalkJS sends no
 // webhooks for it.
+// When a retry follows an attempt that may have done it, a 404 to the retry
+// counts as success (see RetryPolicy).
 func (s *MessagesService) DeleteAll(ctx context.Context, conversationID string) error {
 	if err := checkID("conversationID", conversationID); err != nil {
 		return err
@@ -451,6 +455,8 @@ func (s *MessagesService) AddReaction(ctx context.Context, conversationID, messa
 }
 
 // RemoveReaction removes userID's emoji reaction from a message.
+// When a retry follows an attempt that may have done it, a 404 to the retry
+// counts as success (see RetryPolicy).
 func (s *MessagesService) RemoveReaction(ctx context.Context, conversationID, messageID, emoji, userID string) error {
 	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
 		return err

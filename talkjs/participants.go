@@ -174,6 +174,8 @@ func (s *ParticipantsService) Update(ctx context.Context, conversationID, userID
 }
 
 // Leave removes userID from the conversation.
+// When a retry follows an attempt that may have done it, a 404 to the retry
+// counts as success (see RetryPolicy).
 func (s *ParticipantsService) Leave(ctx context.Context, conversationID, userID string) error {
 	if err := checkPair(conversationID, userID); err != nil {
 		return err

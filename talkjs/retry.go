@@ -21,6 +21,12 @@ import (
 // idempotency key. Imports, /batch requests and uploads from a reader that
 // cannot be rewound are not idempotent.
 //
+// A DELETE that is retried after an attempt TalkJS may have carried out (a
+// 5xx answer, or a connection that broke after the request was sent) and
+// then answered 404 Not Found succeeds: the thing is gone, which is what was
+// asked. Without such an earlier attempt a 404 is an error matching
+// ErrNotFound, as always.
+//
 // Waits grow exponentially from BaseDelay with full jitter, capped at
 // MaxDelay; a Retry-After header (seconds or an HTTP date) replaces the
 // computed wait, capped at MaxRetryAfter. Every wait ends early when the

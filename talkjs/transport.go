@@ -109,6 +109,10 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	}
 
 	var start time.Time
+	// mayHaveActed says that an earlier attempt may have been carried out
+	// by TalkJS although it failed: a 5xx answer or a connection that
+	// broke after the request was sent.
+	mayHaveActed := false
 	for attempt := 1; ; attempt++ {
 		r := req
 		if attempt > 1 {
@@ -164,6 +168,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 			if !retryable || attempt > c.retry.MaxRetries {
 				return e
 			}
+			mayHaveActed = mayHaveActed || maySeen
 			if werr := c.wait(ctx, req, attempt, 0, e); werr != nil {
 				return werr
 			}
@@ -172,6 +177,16 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		c.logAttempt(ctx, req, attempt, resp.StatusCode, start, nil)
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			return c.decode(resp, cl, req, attempt)
+		}
+		if resp.StatusCode == http.StatusNotFound && req.Method == http.MethodDelete && mayHaveActed {
+			// An earlier attempt may have deleted it: what was asked is done.
+			drain(resp.Body)
+			_ = resp.Body.Close()
+			if c.logger != nil {
+				c.logger.LogAttrs(ctx, slog.LevelInfo, "talkjs: 404 to a repeated DELETE after an attempt that may have succeeded: done",
+					slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()), slog.Int("attempt", attempt))
+			}
+			return nil
 		}
 		e := c.responseError(resp, req, attempt, auth[0])
 		retryable := false
@@ -185,6 +200,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		if !retryable || attempt > c.retry.MaxRetries {
 			return e
 		}
+		mayHaveActed = mayHaveActed || resp.StatusCode >= 500
 		if werr := c.wait(ctx, req, attempt, e.RetryAfter, e); werr != nil {
 			return werr
 		}
