@@ -40,7 +40,6 @@ func (h handlers) CreateOrUpdateConversation(w http.ResponseWriter, r *http.Requ
 			participants: map[string]*participant{},
 			msgByID:      map[string]*message{},
 			idem:         map[string]idemEntry{},
-			idemScan:     now,
 		}
 		st.convs[convID] = c
 	}

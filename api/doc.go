@@ -11,10 +11,12 @@
 // # Requests
 //
 // Each request passes, in order: an injected 503 (WithFaults), the app id
-// (any other is 404), the rate limit (WithRateLimit; 429 with Retry-After),
-// authentication (the secret key as bearer token, or an HS256 JWT signed with
-// it with tokenType "app", iss the app id and, when exp is given, not expired
-// by the wall clock; anything else is 401), the body limit (413), validation
+// (any other is 404), authentication (the secret key as bearer token, or an
+// HS256 JWT signed with it with tokenType "app", iss the app id and, when exp
+// is given, not expired by the wall clock; anything else is 401), the rate
+// limit (WithRateLimit; 429 with Retry-After; only authenticated requests
+// count), the body limit (413, chunked or not; the server reads on what the
+// client still sends, up to 64 MiB, so that it reads the 413), validation
 // against the spec (400, or 404/405 for a path or method the spec does not
 // have, with one readable sentence as message), then the handler; after it,
 // an injected 502 or cut connection. Errors are JSON {"error", "message"}
@@ -46,7 +48,17 @@
 //     or createdAt gets the current time. Imports are listed by their time.
 //   - Uploaded files are served without authentication at
 //     /files/{token}/{filename} (a 32-character random token, like a CDN
-//     URL). A file is deleted with the last message that carries it.
+//     URL), with X-Content-Type-Options nosniff, a sandboxing
+//     Content-Security-Policy, and Content-Disposition attachment for
+//     anything but PNG, JPEG, GIF, WebP, AVIF and BMP images. A file is
+//     deleted with the last message that carries it; an upload no message
+//     carries is deleted after WithUploadExpiry (1 hour) of the server's
+//     clock. All files together may hold WithMaxStoredFileBytes (512 MiB);
+//     an upload beyond is 413 with a message saying the store is full.
+//   - An idempotency key is forgotten with the message it sent, and 24 hours
+//     after it was given, in every conversation.
+//   - The server keeps the latest 64 requests that broke the specification
+//     for Violations; WithViolationReport sees every one.
 //   - Batch runs its operations in order through the same validation and
 //     handlers, without rate limit or faults; a malformed entry makes the
 //     whole batch 400 before anything runs. A batch cannot hold a batch.

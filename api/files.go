@@ -66,6 +66,10 @@ func (h handlers) UploadFile(w http.ResponseWriter, r *http.Request, _ gen.Uploa
 				writeError(w, http.StatusBadRequest, `request body: part "file" needs a filename in its Content-Disposition`)
 				return
 			}
+			if msg := s.storeFull(0); msg != "" {
+				writeError(w, http.StatusRequestEntityTooLarge, msg)
+				return
+			}
 			var buf bytes.Buffer
 			n, err := io.Copy(&buf, io.LimitReader(part, s.maxFile+1))
 			if n > s.maxFile || isTooLarge(err) {
@@ -76,7 +80,10 @@ func (h handlers) UploadFile(w http.ResponseWriter, r *http.Request, _ gen.Uploa
 				writeError(w, http.StatusBadRequest, `request body: part "file" could not be read`)
 				return
 			}
-			data, haveFile = buf.Bytes(), true
+			// Stored without the buffer's spare capacity (up to twice the size).
+			data = make([]byte, buf.Len())
+			copy(data, buf.Bytes())
+			haveFile = true
 		case "filename":
 			b, err := io.ReadAll(io.LimitReader(part, maxFilenameBytes+1))
 			if err != nil || len(b) > maxFilenameBytes {
@@ -103,10 +110,43 @@ func (h handlers) UploadFile(w http.ResponseWriter, r *http.Request, _ gen.Uploa
 		return
 	}
 	s.mu.Lock()
+	now := s.nowMs()
+	s.st.expireUploads(now, s.uploadTTL.Milliseconds())
+	if msg := s.storeFullLocked(int64(len(data))); msg != "" {
+		s.mu.Unlock()
+		writeError(w, http.StatusRequestEntityTooLarge, msg)
+		return
+	}
 	token := s.st.newID("", 32)
-	s.st.files[token] = &file{token: token, filename: filename, data: data}
+	f := &file{token: token, filename: filename, data: data, uploadedAt: now}
+	s.st.files[token] = f
+	s.st.fileBytes += int64(len(data))
+	s.st.unclaimed = append(s.st.unclaimed, f)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, gen.AttachmentToken{AttachmentToken: token})
+}
+
+// storeFull says why n more bytes do not fit in the file store, or "".
+func (s *Server) storeFull(n int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.expireUploads(s.nowMs(), s.uploadTTL.Milliseconds())
+	return s.storeFullLocked(n)
+}
+
+func (s *Server) storeFullLocked(n int64) string {
+	if s.st.fileBytes+n <= s.maxStored && (n > 0 || s.st.fileBytes < s.maxStored) {
+		return ""
+	}
+	return fmt.Sprintf("the server's file store is full (%d of %d bytes used): send the uploaded files in messages or delete messages with attachments; "+
+		"uploads no message carries are deleted %s after upload", s.st.fileBytes, s.maxStored, s.uploadTTL)
+}
+
+// claimable reports whether token names an upload a message may carry: it
+// exists and, if no message carries it yet, has not expired.
+func (s *Server) claimable(token string, now int64) bool {
+	f := s.st.files[token]
+	return f != nil && (f.refs > 0 || now-f.uploadedAt < s.uploadTTL.Milliseconds())
 }
 
 func isTooLarge(err error) bool {
@@ -124,7 +164,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	}
 	token, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, filesPrefix), "/")
 	s.mu.RLock()
-	f := s.st.files[token]
+	var f *file
+	if s.claimable(token, s.nowMs()) {
+		f = s.st.files[token]
+	}
 	s.mu.RUnlock()
 	if f == nil {
 		writeError(w, http.StatusNotFound, "no such file")
@@ -134,7 +177,22 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	if ctype == "" {
 		ctype = http.DetectContentType(f.data)
 	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": f.filename}))
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("X-Content-Type-Options", "nosniff")
+	// The file is someone's upload served from the API's origin: nothing in
+	// it may run, and only plain images are shown in the browser.
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")
+	disposition := "attachment"
+	if mt, _, _ := mime.ParseMediaType(ctype); safeInlineTypes[mt] {
+		disposition = "inline"
+	}
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.filename}))
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
+}
+
+// safeInlineTypes are the media types shown inline: raster images, which
+// cannot carry script (SVG can, so it is an attachment like everything else).
+var safeInlineTypes = map[string]bool{
+	"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true, "image/avif": true, "image/bmp": true,
 }

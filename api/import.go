@@ -16,8 +16,8 @@ func (s *Server) checkImport(c *conversation, i int, m *gen.ImportMessageInput) 
 	if (m.Text != nil) == (m.AttachmentToken != nil) {
 		return where + `: give exactly one of "text" or "attachmentToken"`
 	}
-	if m.AttachmentToken != nil && s.st.files[*m.AttachmentToken] == nil {
-		return where + `: "attachmentToken" is not a token from POST /files`
+	if m.AttachmentToken != nil && !s.claimable(*m.AttachmentToken, s.nowMs()) {
+		return where + `: "attachmentToken" is not a token from POST /files (or the upload expired before a message carried it)`
 	}
 	return ""
 }

@@ -96,8 +96,8 @@ func (s *Server) checkSend(c *conversation, i int, m *gen.SendMessageInput) stri
 	if bodies != 1 {
 		return where + `: give exactly one of "text", "attachmentToken", "content" or "location"`
 	}
-	if m.AttachmentToken != nil && s.st.files[*m.AttachmentToken] == nil {
-		return where + `: "attachmentToken" is not a token from POST /files`
+	if m.AttachmentToken != nil && !s.claimable(*m.AttachmentToken, s.nowMs()) {
+		return where + `: "attachmentToken" is not a token from POST /files (or the upload expired before a message carried it)`
 	}
 	if m.ReferencedMessageId.IsSpecified() && !m.ReferencedMessageId.IsNull() {
 		if c.msgByID[m.ReferencedMessageId.MustGet()] == nil {
@@ -132,7 +132,8 @@ func (h handlers) SendMessages(w http.ResponseWriter, r *http.Request, convID ge
 		}
 	}
 	now := s.nowMs()
-	c.pruneIdempotency(now)
+	s.st.expireIdempotencyKeys(now, idempotencyWindow)
+	s.st.expireUploads(now, s.uploadTTL.Milliseconds())
 	refs := make([]messageRefJSON, len(in))
 	for i := range in {
 		mi := &in[i]
@@ -169,23 +170,12 @@ func (h handlers) SendMessages(w http.ResponseWriter, r *http.Request, convID ge
 		}
 		if mi.IdempotencyKey != nil {
 			c.idem[*mi.IdempotencyKey] = idemEntry{id: m.id, at: now}
+			m.idemKey = *mi.IdempotencyKey
+			s.st.idemQueue = append(s.st.idemQueue, idemRef{conv: c.id, key: m.idemKey, at: now})
 		}
 		refs[i].ID = m.id
 	}
 	writeRawJSON(w, http.StatusOK, marshal(refs))
-}
-
-// pruneIdempotency drops expired idempotency keys, at most once an hour.
-func (c *conversation) pruneIdempotency(now int64) {
-	if now-c.idemScan < 60*60*1000 {
-		return
-	}
-	c.idemScan = now
-	for k, e := range c.idem {
-		if now-e.at >= idempotencyWindow {
-			delete(c.idem, k)
-		}
-	}
 }
 
 func customOf(c *gen.Custom) map[string]string {
@@ -306,6 +296,7 @@ func (h handlers) DeleteAllMessages(w http.ResponseWriter, r *http.Request, conv
 	s.st.messages -= len(c.msgs)
 	c.msgs = nil
 	c.msgByID = map[string]*message{}
+	c.idem = map[string]idemEntry{}
 	writeEmpty(w)
 }
 

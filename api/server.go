@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/gotalkjs/talkjs-go/gen"
@@ -29,6 +31,17 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultMaxFileBytes bounds an uploaded file.
 	DefaultMaxFileBytes = 25 << 20
+	// DefaultMaxStoredFileBytes bounds the bytes of all stored files together.
+	DefaultMaxStoredFileBytes = 512 << 20
+	// DefaultUploadExpiry is how long an upload no message carries is kept.
+	DefaultUploadExpiry = time.Hour
+	// keptViolations is how many of the latest request violations the server
+	// keeps for Violations (every one goes to WithViolationReport).
+	keptViolations = 64
+	// maxDrainBytes is how much of an oversized request body the server
+	// still reads (and discards) after answering 413, so that the client,
+	// still sending, reads the answer instead of a reset connection.
+	maxDrainBytes = 64 << 20
 )
 
 // Server is the in-memory TalkJS server, an http.Handler. Build it with
@@ -40,6 +53,8 @@ type Server struct {
 	now         func() time.Time
 	maxBody     int64
 	maxFile     int64
+	maxStored   int64
+	uploadTTL   time.Duration
 	limiter     *tokenBucket
 	rate        float64
 	burst       int
@@ -53,7 +68,9 @@ type Server struct {
 	mux       *http.ServeMux
 
 	vmu        sync.Mutex
-	violations []error
+	violations [keptViolations]error // a ring of the latest
+	nviolation int                   // how many were ever recorded
+	onViolate  func(error)
 
 	mu sync.RWMutex
 	st store
@@ -83,10 +100,28 @@ func WithMaxBodyBytes(n int64) Option { return func(s *Server) { s.maxBody = n }
 // WithMaxFileBytes bounds uploaded files; a larger one is answered 413.
 func WithMaxFileBytes(n int64) Option { return func(s *Server) { s.maxFile = n } }
 
+// WithMaxStoredFileBytes bounds the bytes of all stored files together (the
+// default is DefaultMaxStoredFileBytes); an upload beyond it is answered 413
+// with a message saying so.
+func WithMaxStoredFileBytes(n int64) Option { return func(s *Server) { s.maxStored = n } }
+
+// WithUploadExpiry sets how long an uploaded file that no message carries is
+// kept, on the server's clock (the default is DefaultUploadExpiry). A file a
+// message carries is kept until the last such message is deleted.
+func WithUploadExpiry(d time.Duration) Option { return func(s *Server) { s.uploadTTL = d } }
+
+// WithViolationReport calls report with every request the server receives
+// that breaks the specification (as Violations describes them). Tests use it
+// to keep every one; without it the server keeps only the latest few.
+func WithViolationReport(report func(error)) Option {
+	return func(s *Server) { s.onViolate = report }
+}
+
 // WithRateLimit limits the API to rate requests per second with bursts of
 // burst requests (a token bucket on the server's clock). A request beyond the
-// limit is answered 429 with a Retry-After header in whole seconds. Attachment
-// downloads are not limited. A rate of 0 or less disables the limit.
+// limit is answered 429 with a Retry-After header in whole seconds. Only
+// authenticated requests count: a request with a bad token is answered 401
+// and takes nothing from the bucket. Attachment downloads are not limited. A rate of 0 or less disables the limit.
 func WithRateLimit(rate float64, burst int) Option {
 	return func(s *Server) { s.rate, s.burst = rate, burst }
 }
@@ -120,11 +155,13 @@ func WithResponseValidation(report func(error)) Option {
 // broken, which the openapi package's tests rule out.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		appID:   DefaultAppID,
-		now:     time.Now,
-		maxBody: DefaultMaxBodyBytes,
-		maxFile: DefaultMaxFileBytes,
-		logger:  slog.New(slog.DiscardHandler),
+		appID:     DefaultAppID,
+		now:       time.Now,
+		maxBody:   DefaultMaxBodyBytes,
+		maxFile:   DefaultMaxFileBytes,
+		maxStored: DefaultMaxStoredFileBytes,
+		uploadTTL: DefaultUploadExpiry,
+		logger:    slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(s)
@@ -161,19 +198,58 @@ func (s *Server) AppID() string { return s.appID }
 // Secret is the secret key the server accepts.
 func (s *Server) Secret() string { return s.secret }
 
-// Violations lists the requests the server received that broke the
-// specification (answered 400, 404 or 405 by request validation), each as an
-// error naming the method, path and problem.
+// Violations lists the latest requests (at most 64, oldest first) the server
+// received that broke the specification (answered 400, 404 or 405 by request
+// validation), each as an error naming the method, path and problem. Long
+// paths and messages are shortened. WithViolationReport sees every one.
 func (s *Server) Violations() []error {
 	s.vmu.Lock()
 	defer s.vmu.Unlock()
-	return append([]error(nil), s.violations...)
+	n := min(s.nviolation, keptViolations)
+	out := make([]error, 0, n)
+	for i := s.nviolation - n; i < s.nviolation; i++ {
+		out = append(out, s.violations[i%keptViolations])
+	}
+	return out
 }
 
+// maxViolationText bounds the path and the message of a recorded violation.
+const maxViolationText = 512
+
 func (s *Server) recordViolation(r *http.Request, err error) {
+	v := &violation{method: r.Method, path: shorten(r.URL.EscapedPath(), maxViolationText), err: err}
+	if len(err.Error()) > maxViolationText {
+		v.err = errors.New(shorten(err.Error(), maxViolationText))
+	}
 	s.vmu.Lock()
-	s.violations = append(s.violations, fmt.Errorf("%s %s: %w", r.Method, r.URL.EscapedPath(), err))
+	s.violations[s.nviolation%keptViolations] = v
+	s.nviolation++
+	report := s.onViolate
 	s.vmu.Unlock()
+	if report != nil {
+		report(v)
+	}
+}
+
+// violation is a request that broke the specification.
+type violation struct {
+	method, path string
+	err          error
+}
+
+func (v *violation) Error() string { return v.method + " " + v.path + ": " + v.err.Error() }
+func (v *violation) Unwrap() error { return v.err }
+
+// shorten cuts s to about n bytes (on a rune boundary), marking the cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + fmt.Sprintf("…(%d bytes more)", len(s)-i)
 }
 
 func (s *Server) nowMs() int64 { return s.now().UnixMilli() }
@@ -210,6 +286,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
+	body := r.Body // handle may replace r.Body
 	fault := faultNone
 	if s.faults != nil {
 		fault = s.faults.draw()
@@ -230,8 +307,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cutConnection(w)
 		return
 	}
-	rec.flushTo(w)
+	if rec.bodyTooLarge || rec.status == http.StatusRequestEntityTooLarge {
+		s.answerThenDrain(w, body, rec)
+	} else {
+		rec.flushTo(w)
+	}
 	s.log(r, rec.status, start)
+}
+
+// answerThenDrain sends a 413 at once, then reads and discards what the
+// client still sends (up to maxDrainBytes), so that a client still writing
+// an oversized body (chunked, or with a Content-Length) reads the 413 instead
+// of a connection reset. The connection is closed afterwards.
+func (s *Server) answerThenDrain(w http.ResponseWriter, body io.Reader, rec *recorder) {
+	rc := http.NewResponseController(w)
+	_ = rc.EnableFullDuplex()
+	rec.header.Set("Connection", "close")
+	rec.flushTo(w)
+	_ = rc.Flush()
+	if body != nil {
+		_, _ = io.CopyN(io.Discard, body, maxDrainBytes)
+	}
 }
 
 func (s *Server) log(r *http.Request, status int, start time.Time) {
@@ -270,6 +366,13 @@ func (s *Server) handle(w *recorder, r *http.Request, external bool) {
 		return
 	}
 	if external {
+		// Authentication comes first, so that requests with a bad token
+		// take nothing from the rate limit of the client that has a good one.
+		if err := s.authenticate(r); err != nil {
+			writeError(w, http.StatusUnauthorized, err.Error())
+			s.checkEarlyResponse(w, r)
+			return
+		}
 		if s.limiter != nil {
 			if ok, wait := s.limiter.take(); !ok {
 				w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
@@ -278,27 +381,23 @@ func (s *Server) handle(w *recorder, r *http.Request, external bool) {
 				return
 			}
 		}
-		if err := s.authenticate(r); err != nil {
-			writeError(w, http.StatusUnauthorized, err.Error())
-			s.checkEarlyResponse(w, r)
-			return
-		}
 	}
 	upload := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/files") && strings.Count(r.URL.EscapedPath(), "/") == 3
 	if upload {
 		r.Body = http.MaxBytesReader(nil, r.Body, s.maxFile+64<<10)
 	} else if r.Body != nil && r.Body != http.NoBody {
 		if r.ContentLength > s.maxBody {
+			w.bodyTooLarge = true
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body: larger than the limit of %d bytes", s.maxBody))
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody+1))
-		_ = r.Body.Close()
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "request body: could not be read")
 			return
 		}
 		if int64(len(body)) > s.maxBody {
+			w.bodyTooLarge = true
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body: larger than the limit of %d bytes", s.maxBody))
 			return
 		}
@@ -396,9 +495,10 @@ func declaredStatuses() map[string]map[int]bool {
 // recorder buffers an answer, so that it can be validated, replaced by an
 // injected fault, or returned from a batch operation.
 type recorder struct {
-	header http.Header
-	status int
-	buf    bytes.Buffer
+	header       http.Header
+	status       int
+	buf          bytes.Buffer
+	bodyTooLarge bool // the request body was refused for its size
 }
 
 func newRecorder() *recorder { return &recorder{header: make(http.Header, 4), status: 0} }

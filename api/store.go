@@ -15,7 +15,10 @@ type store struct {
 	userOrder []*user // in creation order
 	convs     map[string]*conversation
 	files     map[string]*file
-	messages  int // number of stored messages
+	fileBytes int64     // the bytes of all stored files
+	unclaimed []*file   // uploads in upload order, while no message carries them
+	messages  int       // number of stored messages
+	idemQueue []idemRef // idempotency keys in the order they were given
 	rng       *rand.Rand
 }
 
@@ -84,15 +87,20 @@ type conversation struct {
 	participants    map[string]*participant
 	createdAt       int64
 
-	msgs     []*message // ordered by (createdAt, seq)
-	msgByID  map[string]*message
-	idem     map[string]idemEntry
-	idemScan int64 // when expired idempotency keys were last dropped
+	msgs    []*message // ordered by (createdAt, seq)
+	msgByID map[string]*message
+	idem    map[string]idemEntry
 }
 
 type idemEntry struct {
 	id string
 	at int64
+}
+
+// idemRef names an idempotency key in the store's queue of keys to expire.
+type idemRef struct {
+	conv, key string
+	at        int64
 }
 
 type participant struct {
@@ -142,6 +150,7 @@ type message struct {
 	readBy     []string // given when imported
 	referenced *string
 	reactions  map[string][]string
+	idemKey    string // the idempotency key it was sent with, if any
 }
 
 type attachment struct {
@@ -151,10 +160,11 @@ type attachment struct {
 }
 
 type file struct {
-	token    string
-	filename string
-	data     []byte
-	refs     int // messages that carry it
+	token      string
+	filename   string
+	data       []byte
+	refs       int   // messages that carry it
+	uploadedAt int64 // Unix ms on the server's clock
 }
 
 // before reports whether message a comes before b in a conversation.
@@ -226,8 +236,9 @@ func (c *conversation) index(m *message) int {
 	return -1
 }
 
-// remove deletes m from c.
+// remove deletes m (and its idempotency key) from c.
 func (c *conversation) remove(m *message) {
+	c.dropIdempotencyKey(m)
 	if i := c.index(m); i >= 0 {
 		copy(c.msgs[i:], c.msgs[i+1:])
 		c.msgs[len(c.msgs)-1] = nil
@@ -303,9 +314,65 @@ func (st *store) releaseAttachment(m *message) {
 	if f := st.files[m.attachment.token]; f != nil {
 		f.refs--
 		if f.refs <= 0 {
-			delete(st.files, f.token)
+			st.dropFile(f)
 		}
 	}
+}
+
+func (st *store) dropFile(f *file) {
+	delete(st.files, f.token)
+	st.fileBytes -= int64(len(f.data))
+}
+
+// expireUploads deletes the uploads no message carries that are older than
+// ttl ms. Each upload is looked at once after it is claimed or expires, so
+// the cost is constant per upload.
+func (st *store) expireUploads(now, ttl int64) {
+	i := 0
+	for ; i < len(st.unclaimed); i++ {
+		f := st.unclaimed[i]
+		if st.files[f.token] != f {
+			continue // deleted already
+		}
+		if f.refs > 0 {
+			continue // claimed: kept with its messages
+		}
+		if now-f.uploadedAt < ttl {
+			break
+		}
+		st.dropFile(f)
+	}
+	clear(st.unclaimed[:i])
+	st.unclaimed = st.unclaimed[i:]
+}
+
+// dropIdempotencyKey forgets the idempotency key given with m.
+func (c *conversation) dropIdempotencyKey(m *message) {
+	if m.idemKey == "" {
+		return
+	}
+	if e, ok := c.idem[m.idemKey]; ok && e.id == m.id {
+		delete(c.idem, m.idemKey)
+	}
+}
+
+// expireIdempotencyKeys forgets the keys given window ms or more before
+// now, across all conversations; each key is looked at once.
+func (st *store) expireIdempotencyKeys(now, window int64) {
+	i := 0
+	for ; i < len(st.idemQueue); i++ {
+		ref := st.idemQueue[i]
+		if now-ref.at < window {
+			break
+		}
+		if c := st.convs[ref.conv]; c != nil {
+			if e, ok := c.idem[ref.key]; ok && e.at == ref.at {
+				delete(c.idem, ref.key)
+			}
+		}
+	}
+	clear(st.idemQueue[:i])
+	st.idemQueue = st.idemQueue[i:]
 }
 
 // mergeCustom applies a custom-data update: a string value is stored, a nil
