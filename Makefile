@@ -21,7 +21,7 @@ generate:
 check-generated:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	for p in $(GEN_PARTS); do \
-		$(GO) run $(OAPI) -config gen/$$p.cfg.yaml -o "$$tmp/$$p.gen.go" $(SPEC) || exit 1; \
+		$(GO) run -C tools $(OAPI) -config ../gen/$$p.cfg.yaml -o "$$tmp/$$p.gen.go" ../$(SPEC) || exit 1; \
 		if ! cmp -s "$$tmp/$$p.gen.go" gen/$$p.gen.go; then \
 			echo "gen/$$p.gen.go differs from what the generator makes: run 'make generate' and commit"; \
 			diff -u gen/$$p.gen.go "$$tmp/$$p.gen.go" | head -40; exit 1; \

@@ -15,6 +15,6 @@
 // which must end in a slash; build it with openapi.ServerURL.
 package gen
 
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config types.cfg.yaml -o types.gen.go ../openapi/talkjs-openapi.yml
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config client.cfg.yaml -o client.gen.go ../openapi/talkjs-openapi.yml
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config server.cfg.yaml -o server.gen.go ../openapi/talkjs-openapi.yml
+//go:generate go run -C ../tools github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/types.cfg.yaml -o ../gen/types.gen.go ../openapi/talkjs-openapi.yml
+//go:generate go run -C ../tools github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/client.cfg.yaml -o ../gen/client.gen.go ../openapi/talkjs-openapi.yml
+//go:generate go run -C ../tools github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/server.cfg.yaml -o ../gen/server.gen.go ../openapi/talkjs-openapi.yml
