@@ -4,7 +4,7 @@ OAPI      := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPEC      := openapi/talkjs-openapi.yml
 GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
-.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench
+.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench footprint
 REDOCLY   := @redocly/cli@2.77.0
 
 all: test
@@ -50,6 +50,10 @@ vet:
 ## test: lint, check gen/, then every test with the race detector
 test: lint check-generated
 	$(GO) test -race -count=1 ./...
+
+## footprint: binary size, init time and module list of a program that imports only talkjs, beside plain net/http
+footprint:
+	bash bench/footprint/footprint.sh
 
 ## bench: every benchmark of BENCHMARKS.md (about 2 minutes on 2 cores), then a table of ratios to the hand-written floor
 BENCH_ROUNDS ?= 7
