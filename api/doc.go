@@ -24,6 +24,19 @@
 //
 // # Choices where TalkJS's documentation is silent
 //
+// Each reading below says why; the spec marks what is ours with
+// x-talkjs-source (kind "ours").
+//
+//   - Paths are routed as sent, never cleaned: an empty, "." or ".." segment
+//     (raw or percent-encoded) is 400, because cleaning would redirect a
+//     request to another resource (DELETE …/participants/.. would become
+//     DELETE of the conversation). A segment that is not UTF-8 once
+//     unescaped is 400 (JSON cannot carry such an id). One trailing slash is
+//     dropped: TalkJS's team-chat tutorial PUTs /conversations/{id}/.
+//   - Every GET path answers HEAD (RFC 9110), and a method a path does not
+//     have is 405 with an Allow header listing the ones it has.
+//   - An empty body where the spec makes it optional means {}: the team-chat
+//     tutorial PUTs a conversation with Content-Type JSON and no body.
 //   - Users are listed newest first. Lists take startingAfter as an id; an
 //     unknown id is 400. Without limit a page has 10 items.
 //   - Conversation participants must be existing users (400 from a

@@ -365,6 +365,10 @@ func (s *Server) handle(w *recorder, r *http.Request, external bool) {
 		writeError(w, http.StatusNotFound, "no app with this id")
 		return
 	}
+	if err := canonicalPath(r); err != nil {
+		writeAPIError(w, err)
+		return
+	}
 	if external {
 		// Authentication comes first, so that requests with a bad token
 		// take nothing from the rate limit of the client that has a good one.
@@ -420,6 +424,9 @@ func (s *Server) handle(w *recorder, r *http.Request, external bool) {
 		status, msg := http.StatusBadRequest, err.Error()
 		if ve, ok := err.(*openapi.ValidationError); ok {
 			status = ve.Status
+			if len(ve.Allow) > 0 {
+				w.Header().Set("Allow", strings.Join(ve.Allow, ", "))
+			}
 		}
 		s.recordViolation(r, err)
 		writeError(w, status, msg)

@@ -232,15 +232,17 @@ type Conversation struct {
 	CreatedAt *int64 `json:"createdAt,omitempty"`
 
 	// Custom Custom key-value metadata (string values).
-	Custom            *Custom                     `json:"custom,omitempty"`
-	EveryoneReadUntil nullable.Nullable[int64]    `json:"everyoneReadUntil,omitempty"`
-	Id                *string                     `json:"id,omitempty"`
-	LastMessage       nullable.Nullable[Message]  `json:"lastMessage,omitempty"`
-	Participants      *map[string]Participant     `json:"participants,omitempty"`
-	PhotoUrl          nullable.Nullable[string]   `json:"photoUrl,omitempty"`
-	Subject           nullable.Nullable[string]   `json:"subject,omitempty"`
-	TopicId           nullable.Nullable[string]   `json:"topicId,omitempty"`
-	WelcomeMessages   nullable.Nullable[[]string] `json:"welcomeMessages,omitempty"`
+	Custom            *Custom                  `json:"custom,omitempty"`
+	EveryoneReadUntil nullable.Nullable[int64] `json:"everyoneReadUntil,omitempty"`
+	Id                *string                  `json:"id,omitempty"`
+
+	// LastMessage The newest message, or null when there is none.
+	LastMessage     nullable.Nullable[Message]  `json:"lastMessage,omitempty"`
+	Participants    *map[string]Participant     `json:"participants,omitempty"`
+	PhotoUrl        nullable.Nullable[string]   `json:"photoUrl,omitempty"`
+	Subject         nullable.Nullable[string]   `json:"subject,omitempty"`
+	TopicId         nullable.Nullable[string]   `json:"topicId,omitempty"`
+	WelcomeMessages nullable.Nullable[[]string] `json:"welcomeMessages,omitempty"`
 }
 
 // ConversationInput The fields of a conversation to create or update; only the fields sent change, and listed participants are added (never removed).
@@ -346,6 +348,7 @@ type Location = []float64
 
 // Message defines model for Message.
 type Message struct {
+	// Attachment The attached file, or null.
 	Attachment     nullable.Nullable[Attachment] `json:"attachment,omitempty"`
 	ConversationId *string                       `json:"conversationId,omitempty"`
 	CreatedAt      *int64                        `json:"createdAt,omitempty"`
@@ -395,6 +398,9 @@ type Notify0 = bool
 
 // NotifyLevel defines model for NotifyLevel.
 type NotifyLevel string
+
+// NullOnly Only null. OpenAPI 3.0.3 lets `nullable` add null only to the `type` of its own schema, so `nullable: true` beside `allOf: [$ref]` does not make a reference nullable; `anyOf: [$ref, NullOnly]` does.
+type NullOnly = map[string]interface{}
 
 // OrderDirection defines model for OrderDirection.
 type OrderDirection string
@@ -558,7 +564,9 @@ type UserConversation struct {
 	Id                *string                  `json:"id,omitempty"`
 
 	// IsUnread Whether the user has unread messages in it.
-	IsUnread     *bool                      `json:"isUnread,omitempty"`
+	IsUnread *bool `json:"isUnread,omitempty"`
+
+	// LastMessage The newest message, or null when there is none.
 	LastMessage  nullable.Nullable[Message] `json:"lastMessage,omitempty"`
 	Participants *map[string]Participant    `json:"participants,omitempty"`
 	PhotoUrl     nullable.Nullable[string]  `json:"photoUrl,omitempty"`
@@ -638,6 +646,9 @@ type RestVersion = string
 
 // StartingAfter defines model for StartingAfter.
 type StartingAfter = string
+
+// UnreadsOnly defines model for UnreadsOnly.
+type UnreadsOnly = bool
 
 // UserId defines model for UserId.
 type UserId = string
@@ -873,7 +884,7 @@ type ListUserConversationsParams struct {
 	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
 
 	// UnreadsOnly Only return conversations with messages the user has not read.
-	UnreadsOnly *bool `form:"unreadsOnly,omitempty" json:"unreadsOnly,omitempty"`
+	UnreadsOnly *UnreadsOnly `form:"unreadsOnly,omitempty" json:"unreadsOnly,omitempty"`
 
 	// TalkJSRESTVersion The API version for this request. Known versions: 2021-01-01, 2021-02-09 (conversation ordering and offsetTs), 2021-07-30 (leaving removes the conversation from the user's list; access None), and 2024-01-01 (listing a missing user's conversations is 404). Without it, the app's configured version applies.
 	TalkJSRESTVersion *RestVersion `json:"TalkJS-REST-Version,omitempty"`

@@ -59,6 +59,9 @@ type ValidationError struct {
 	Field string
 	// Problem describes what is wrong, without echoing the value.
 	Problem string
+	// Allow lists, for a 405, the methods the path has (RFC 9110's Allow
+	// header), in the order GET, HEAD, PUT, POST, PATCH, DELETE.
+	Allow []string
 }
 
 func (e *ValidationError) Error() string {
@@ -78,11 +81,25 @@ func (v *Validator) FindRoute(r *http.Request) (*Route, error) {
 	route, params, err := v.router.FindRoute(r)
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
-		return nil, &ValidationError{Status: http.StatusMethodNotAllowed, Where: "method", Problem: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.EscapedPath())}
+		return nil, &ValidationError{Status: http.StatusMethodNotAllowed, Where: "method", Problem: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.EscapedPath()),
+			Allow: v.allowed(r)}
 	case err != nil:
 		return nil, &ValidationError{Status: http.StatusNotFound, Where: "path", Problem: fmt.Sprintf("no operation has the path %s", r.URL.EscapedPath())}
 	}
 	return &Route{OperationID: route.Operation.OperationID, PathParams: params, route: route}, nil
+}
+
+// allowed lists the methods the spec has for the path of r.
+func (v *Validator) allowed(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, _, err := v.router.FindRoute(probe); err == nil {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // ValidateRequest checks the parameters and body of r against the operation

@@ -237,7 +237,12 @@ func TestEveryOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var missing []string
+	clientOps := 0
 	for _, id := range ids {
+		if strings.HasSuffix(id, "Head") {
+			continue // HEAD (RFC 9110) is the server's; the client has GET
+		}
+		clientOps++
 		if !covered[id] {
 			missing = append(missing, id)
 		}
@@ -246,8 +251,8 @@ func TestEveryOperation(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("operations never called: %v", missing)
 	}
-	if len(ids) != len(cases) {
-		t.Errorf("the spec has %d operations, the table %d", len(ids), len(cases))
+	if clientOps != len(cases) {
+		t.Errorf("the spec has %d client operations, the table %d", clientOps, len(cases))
 	}
 }
 

@@ -1,0 +1,93 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// HEAD answers every GET path like GET without a body (RFC 9110), and a
+// method the path does not have is 405 with an Allow header.
+func TestHeadAndMethodNotAllowed(t *testing.T) {
+	e := newEnv(t)
+	e.conv("c1", "alice")
+	get := must(t, e.raw(http.MethodGet, "/conversations/c1", ""), 200)
+	head := must(t, e.raw(http.MethodHead, "/conversations/c1", ""), 200)
+	if len(head.body) != 0 {
+		t.Errorf("HEAD answered a body: %q", head.body)
+	}
+	if head.header.Get("Content-Length") != get.header.Get("Content-Length") || head.header.Get("Content-Type") != "application/json" {
+		t.Errorf("HEAD headers %v differ from GET's %v", head.header, get.header)
+	}
+	must(t, e.raw(http.MethodHead, "/users/nobody", ""), 404)
+	must(t, e.raw(http.MethodHead, "/conversations?limit=2", ""), 200)
+
+	e.allowViolations = true
+	r := must(t, e.raw(http.MethodPost, "/conversations/c1", "{}"), 405)
+	if got, want := r.header.Get("Allow"), "GET, HEAD, PUT, DELETE"; got != want {
+		t.Errorf("Allow = %q, want %q", got, want)
+	}
+	r.message(t)
+	r = must(t, e.raw(http.MethodDelete, "/users", ""), 405)
+	if got, want := r.header.Get("Allow"), "GET, HEAD, PUT"; got != want {
+		t.Errorf("Allow = %q, want %q", got, want)
+	}
+}
+
+// A "." or ".." segment, raw or escaped, is refused and never redirected to
+// another resource; nothing changes.
+func TestDotSegmentsNeverRedirect(t *testing.T) {
+	e := newEnv(t)
+	e.conv("c1", "alice", "bob")
+	for _, p := range []string{
+		"/conversations/c1/participants/..",
+		"/conversations/c1/participants/%2E%2E",
+		"/conversations/c1/participants/.",
+		"/conversations/c1/participants/%2e",
+		"/conversations/c1/./participants/bob",
+		"/conversations//c1",
+		"/users/alice/../../conversations/c1",
+	} {
+		r := e.raw(http.MethodDelete, p, "")
+		if r.status != http.StatusBadRequest {
+			t.Errorf("DELETE %s: %d, want 400: %s", p, r.status, r.body)
+			continue
+		}
+		if loc := r.header.Get("Location"); loc != "" {
+			t.Errorf("DELETE %s redirected to %s", p, loc)
+		}
+		r.message(t)
+	}
+	c := e.getConv("c1")
+	if len(*c.Participants) != 2 {
+		t.Errorf("participants changed: %v", *c.Participants)
+	}
+}
+
+// Ids that are not UTF-8 once unescaped are refused with 400 at creation.
+func TestNonUTF8IDRefused(t *testing.T) {
+	e := newEnv(t)
+	r := must(t, e.raw(http.MethodPut, "/users/a%FFb", `{"name":"X"}`), 400)
+	if !strings.Contains(r.message(t), "UTF-8") {
+		t.Errorf("message does not say why: %s", r.body)
+	}
+	must(t, e.raw(http.MethodGet, "/users/a%C3%A9", ""), 404)
+}
+
+// TalkJS's team-chat tutorial makes sure a conversation exists with
+// PUT /conversations/{id}/ (trailing slash), Content-Type JSON and no body.
+func TestTutorialEmptyPutWithTrailingSlash(t *testing.T) {
+	e := newEnv(t)
+	must(t, e.rawWith(http.MethodPut, "/v1/"+testApp+"/conversations/team-chat/", "", map[string]string{
+		"Authorization": "Bearer " + testSecret, "Content-Type": "application/json"}), 200)
+	must(t, e.rawWith(http.MethodPut, "/v1/"+testApp+"/conversations/team-chat", "", map[string]string{
+		"Authorization": "Bearer " + testSecret, "Content-Type": "application/json"}), 200)
+	c := e.getConv("team-chat")
+	if *c.Id != "team-chat" {
+		t.Errorf("id %q", *c.Id)
+	}
+	// GET and DELETE with Content-Type but no body, as TalkJS's examples send them.
+	hdr := map[string]string{"Authorization": "Bearer " + testSecret, "Content-Type": "application/json"}
+	must(t, e.rawWith(http.MethodGet, "/v1/"+testApp+"/conversations/team-chat/", "", hdr), 200)
+	must(t, e.rawWith(http.MethodDelete, "/v1/"+testApp+"/conversations/team-chat", "", hdr), 200)
+}
