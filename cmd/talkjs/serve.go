@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -35,6 +36,7 @@ talkjs serve --rate-limit 5:10 --faults 503=0.05,502=0.01,cut=0.01,seed=42`,
 			fs.StringVar(&f.faults, "faults", "", "misbehave on purpose: share of requests answered 503 (before processing), 502 (after) or cut off (after); seed makes a run replayable")
 			fs.BoolVar(&f.log, "log", false, "log every request to standard error")
 			fs.Int64Var(&f.maxFile, "max-file-bytes", api.DefaultMaxFileBytes, "largest file an upload may carry")
+			defineServeLimits(fs, &f.limits)
 			return func(ctx context.Context, _ []string) error { return runServe(ctx, st, f) }
 		},
 	}
@@ -45,6 +47,113 @@ type serveFlags struct {
 	addr, appID, secret, rate, faults string
 	log                               bool
 	maxFile                           int64
+	limits                            serveLimits
+}
+
+// serveLimits bound what one client, or many, can hold of the server.
+type serveLimits struct {
+	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout time.Duration
+	maxHeaderBytes                                            int
+	maxConns                                                  int
+	maxBodyBytes, maxStoredFileBytes                          int64
+	uploadExpiry                                              time.Duration
+}
+
+// defineServeLimits defines the flags of serveLimits with their defaults.
+func defineServeLimits(fs *pflag.FlagSet, l *serveLimits) {
+	fs.DurationVar(&l.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time a client has to send a request's headers")
+	fs.DurationVar(&l.readTimeout, "read-timeout", time.Minute, "time a client has to send a whole request, body included (0: no limit)")
+	fs.DurationVar(&l.writeTimeout, "write-timeout", time.Minute, "time the server has to send an answer (0: no limit)")
+	fs.DurationVar(&l.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
+	fs.IntVar(&l.maxHeaderBytes, "max-header-bytes", 256<<10, "largest request line and headers, in bytes (431 beyond)")
+	fs.IntVar(&l.maxConns, "max-conns", 512, "most connections open at once; more wait to be accepted (0: no limit)")
+	fs.Int64Var(&l.maxBodyBytes, "max-body-bytes", api.DefaultMaxBodyBytes, "largest JSON request body (413 beyond)")
+	fs.Int64Var(&l.maxStoredFileBytes, "max-stored-file-bytes", api.DefaultMaxStoredFileBytes, "bytes all stored files may hold together (413 beyond)")
+	fs.DurationVar(&l.uploadExpiry, "upload-expiry", api.DefaultUploadExpiry, "how long an upload no message carries is kept")
+}
+
+// check says which limit makes no sense.
+func (l *serveLimits) check() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read-header-timeout", l.readHeaderTimeout}, {"read-timeout", l.readTimeout}, {"write-timeout", l.writeTimeout}, {"idle-timeout", l.idleTimeout}} {
+		if d.v < 0 {
+			return fmt.Errorf("--%s must not be negative", d.name)
+		}
+	}
+	switch {
+	case l.readHeaderTimeout == 0:
+		return errors.New("--read-header-timeout must be above 0")
+	case l.idleTimeout == 0:
+		return errors.New("--idle-timeout must be above 0")
+	case l.maxHeaderBytes < 4096:
+		return errors.New("--max-header-bytes must be at least 4096")
+	case l.maxConns < 0:
+		return errors.New("--max-conns must not be negative")
+	case l.maxBodyBytes < 1, l.maxStoredFileBytes < 1:
+		return errors.New("--max-body-bytes and --max-stored-file-bytes must be above 0")
+	case l.uploadExpiry <= 0:
+		return errors.New("--upload-expiry must be above 0")
+	}
+	return nil
+}
+
+// httpServer is an http.Server for h with the limits.
+func (l *serveLimits) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.readHeaderTimeout,
+		ReadTimeout:       l.readTimeout,
+		WriteTimeout:      l.writeTimeout,
+		IdleTimeout:       l.idleTimeout,
+		MaxHeaderBytes:    l.maxHeaderBytes,
+	}
+}
+
+// limitListener accepts at most n connections open at once: Accept waits
+// for one to close. (golang.org/x/net/netutil.LimitListener does the same;
+// these few lines spare the dependency.)
+type limitListener struct {
+	net.Listener
+	slots chan struct{}
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newLimitListener(l net.Listener, n int) *limitListener {
+	return &limitListener{Listener: l, slots: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: func() { <-l.slots }}, nil
+}
+
+func (l *limitListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
 }
 
 // serveShutdownTimeout bounds how long requests in flight may take to finish
@@ -55,7 +164,12 @@ func runServe(ctx context.Context, st *stdio, sf *serveFlags) error {
 	if sf.appID == "" || strings.ContainsAny(sf.appID, "/?#% ") {
 		return fmt.Errorf("%w: --app-id must be non-empty without / ? # %% or spaces", errUsage)
 	}
-	opts := []api.Option{api.WithAppID(sf.appID), api.WithMaxFileBytes(sf.maxFile)}
+	if err := sf.limits.check(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	opts := []api.Option{api.WithAppID(sf.appID), api.WithMaxFileBytes(sf.maxFile),
+		api.WithMaxBodyBytes(sf.limits.maxBodyBytes), api.WithMaxStoredFileBytes(sf.limits.maxStoredFileBytes),
+		api.WithUploadExpiry(sf.limits.uploadExpiry)}
 	if sf.secret != "" {
 		opts = append(opts, api.WithSecret(sf.secret))
 	}
@@ -94,7 +208,10 @@ func runServe(ctx context.Context, st *stdio, sf *serveFlags) error {
 	fmt.Fprintf(st.Out, "Point a client at it:\n  export TALKJS_BASE_URL=%s TALKJS_APP_ID=%s TALKJS_SECRET_KEY=%s\n", base, srv.AppID(), srv.Secret())
 	fmt.Fprintln(st.Out, "Data lives in memory only. Stop with Ctrl+C.")
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := sf.limits.httpServer(srv)
+	if sf.limits.maxConns > 0 {
+		ln = newLimitListener(ln, sf.limits.maxConns)
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	select {

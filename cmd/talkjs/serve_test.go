@@ -161,6 +161,10 @@ func TestServeBadFlags(t *testing.T) {
 		{"--faults", "404=0.1"},
 		{"--faults", "seed=x"},
 		{"--app-id", "a/b"},
+		{"--read-timeout", "-1s"},
+		{"--max-header-bytes", "10"},
+		{"--max-conns", "-1"},
+		{"--upload-expiry", "0s"},
 		{"extra"},
 		{"--nope"},
 	} {
