@@ -195,6 +195,11 @@ func NewServer(opts ...Option) *Server {
 // AppID is the app id the server answers for.
 func (s *Server) AppID() string { return s.appID }
 
+// Format prints the server's app id, never its secret, whatever the verb.
+func (s *Server) Format(f fmt.State, verb rune) {
+	_, _ = io.WriteString(f, "api.Server{appID: "+s.appID+"}")
+}
+
 // Secret is the secret key the server accepts.
 func (s *Server) Secret() string { return s.secret }
 

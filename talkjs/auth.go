@@ -181,7 +181,7 @@ func (c *Client) UserToken(userID string, lifetime time.Duration) (string, error
 			ExpiresAt: jwt.NewNumericDate(now.Add(lifetime)),
 		},
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(c.secret))
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(c.cred().secret))
 }
 
 func checkUserTokenID(userID string) error {
@@ -195,7 +195,7 @@ func checkUserTokenID(userID string) error {
 // the uppercase hex HMAC-SHA256 of the user id, keyed with the secret key.
 // New integrations should use UserToken instead.
 func (c *Client) Signature(userID string) string {
-	mac := hmac.New(sha256.New, []byte(c.secret))
+	mac := hmac.New(sha256.New, []byte(c.cred().secret))
 	mac.Write([]byte(userID))
 	return strings.ToUpper(hex.EncodeToString(mac.Sum(nil)))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -22,12 +23,11 @@ const Version = "0.1.0"
 // client.Batch and client.Presence.
 type Client struct {
 	appID  string
-	secret string
-	server string // root/v1/<appID>/, from serverURL
+	cred   func() *credentials // in a closure, so that fmt never prints it
+	server string              // root/v1/<appID>/, from serverURL
 
 	rt         http.RoundTripper // middleware chain ending in the *http.Client
 	minter     *tokenMinter
-	legacyAuth []string // "Bearer <secret>" when legacy auth is on
 	apiVersion []string
 	userAgent  []string
 	retry      RetryPolicy
@@ -119,7 +119,6 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		appID:     appID,
-		secret:    secretKey,
 		server:    server,
 		rt:        rt,
 		minter:    newTokenMinter(appID, secretKey, s.tokenLifetime),
@@ -132,9 +131,11 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 		random:    randomInt64N,
 		now:       time.Now,
 	}
+	cred := &credentials{secret: secretKey}
 	if s.legacyAuth {
-		c.legacyAuth = []string{"Bearer " + secretKey}
+		cred.legacyAuth = []string{"Bearer " + secretKey}
 	}
+	c.cred = func() *credentials { return cred }
 	if s.apiVersion != "" {
 		c.apiVersion = []string{s.apiVersion}
 	}
@@ -208,6 +209,16 @@ func (c *Client) String() string {
 
 // GoString is String, so that %#v does not print the secret key either.
 func (c *Client) GoString() string { return c.String() }
+
+// Format prints String whatever the verb (GoString for %#v), so that no
+// verb reaches the fields.
+func (c *Client) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, c.GoString())
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
 
 // LogValue keeps the secret key out of slog output.
 func (c *Client) LogValue() slog.Value {

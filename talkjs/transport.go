@@ -151,7 +151,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		// A consumed stream that cannot be rewound cannot be sent again.
 		canResend := cl.stream == nil || cl.rewindable || !bodyRead.Load()
 		if err != nil {
-			c.logAttempt(ctx, req, attempt, 0, start, err)
+			c.logAttempt(ctx, req, attempt, 0, start, c.scrubErr(err, auth[0]))
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return &Error{Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt, Err: ctxErr}
 			}
@@ -234,8 +234,8 @@ func (c *Client) wait(ctx context.Context, req *http.Request, attempt int, retry
 }
 
 func (c *Client) authorization() ([]string, error) {
-	if c.legacyAuth != nil {
-		return c.legacyAuth, nil
+	if c.cred().legacyAuth != nil {
+		return c.cred().legacyAuth, nil
 	}
 	return c.minter.header()
 }
@@ -386,7 +386,7 @@ func (c *Client) responseError(resp *http.Response, req *http.Request, attempt i
 	e := &Error{
 		StatusCode: resp.StatusCode,
 		Body:       body,
-		Message:    errorMessage(body),
+		Message:    c.scrub(errorMessage(body), auth), // a second pass, after unescaping
 		Method:     req.Method,
 		Path:       req.URL.EscapedPath(),
 		Attempts:   attempt,
@@ -402,13 +402,12 @@ func (c *Client) responseError(resp *http.Response, req *http.Request, attempt i
 }
 
 // scrub removes the secret key and the given Authorization value (and the
-// token inside it) from s.
+// token inside it) from s, raw or encoded as an answer may echo them
+// (JSON-escaped, percent-encoded).
 func (c *Client) scrub(s, auth string) string {
-	if c.secret != "" && strings.Contains(s, c.secret) {
-		s = strings.ReplaceAll(s, c.secret, "[secret]")
-	}
-	if tok, ok := strings.CutPrefix(auth, "Bearer "); ok && tok != "" && strings.Contains(s, tok) {
-		s = strings.ReplaceAll(s, tok, "[token]")
+	s = redact(s, c.cred().secret, "[secret]")
+	if tok, ok := strings.CutPrefix(auth, "Bearer "); ok && tok != "" {
+		s = redact(s, tok, "[token]")
 	}
 	return s
 }

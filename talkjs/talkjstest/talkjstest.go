@@ -107,3 +107,7 @@ func (s *Server) close(tb testing.TB) func() {
 func (s *Server) String() string {
 	return fmt.Sprintf("talkjstest.Server{URL: %s, AppID: %s}", s.URL, s.AppID)
 }
+
+// Format prints String whatever the verb, so that %#v, %x and the rest do not
+// print the Secret field.
+func (s *Server) Format(f fmt.State, verb rune) { _, _ = fmt.Fprint(f, s.String()) }

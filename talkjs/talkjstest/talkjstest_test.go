@@ -2,6 +2,7 @@ package talkjstest_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -141,5 +142,26 @@ func TestCleanRunReportsNothing(t *testing.T) {
 	rec.finish()
 	if len(rec.errors) != 0 {
 		t.Errorf("reported %q", rec.errors)
+	}
+}
+
+// The test server, its api.Server and its client used to print the secret
+// with %#v, %x, %d and other verbs.
+func TestServerNeverPrintsTheSecret(t *testing.T) {
+	srv := talkjstest.NewServer(t)
+	holders := map[string]any{
+		"*Server": srv, "Server.API": srv.API, "Server.Client": srv.Client, "*Client value": *srv.Client,
+		"struct{S *Server}":     struct{ S *talkjstest.Server }{srv},
+		"struct{A *api.Server}": struct{ A *api.Server }{srv.API},
+	}
+	for name, v := range holders {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+			out := fmt.Sprintf(verb, v)
+			for _, form := range []string{srv.Secret, hex.EncodeToString([]byte(srv.Secret)), strings.ToUpper(hex.EncodeToString([]byte(srv.Secret)))} {
+				if strings.Contains(out, form) {
+					t.Errorf("Sprintf(%q, %s) shows the secret: %s", verb, name, out)
+				}
+			}
+		}
 	}
 }
