@@ -4,7 +4,7 @@ OAPI      := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPEC      := openapi/talkjs-openapi.yml
 GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
-.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench footprint
+.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench footprint validate-prism
 REDOCLY   := @redocly/cli@2.77.0
 
 all: test
@@ -80,3 +80,11 @@ bench:
 	run bench bench.test -test.bench '^BenchmarkServerMemory$$' -test.benchtime 1x && \
 	run cmd/talkjs/internal/importer importer.test -test.bench '^BenchmarkImport$$' -test.benchtime 1x && \
 	$(GO) run ./bench/benchtable < "$$out"
+
+## validate-prism: run a scenario through Prism, an independent OpenAPI validator, in front of the server (needs Node.js and npm)
+PRISM         := @stoplight/prism-cli@5.14.2
+PRISM_DIR     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/talkjs-go/prism-5.14.2
+validate-prism:
+	@[ -x "$(PRISM_DIR)/node_modules/.bin/prism" ] || { mkdir -p "$(PRISM_DIR)" && \
+		npm install --prefix "$(PRISM_DIR)" --no-audit --no-fund --no-save --loglevel=error $(PRISM) >&2; }
+	TALKJS_PRISM="$(PRISM_DIR)/node_modules/.bin/prism" $(GO) test -count=1 -run '^TestPrismProxy$$' -v ./api/

@@ -91,3 +91,24 @@ func TestTutorialEmptyPutWithTrailingSlash(t *testing.T) {
 	must(t, e.rawWith(http.MethodGet, "/v1/"+testApp+"/conversations/team-chat/", "", hdr), 200)
 	must(t, e.rawWith(http.MethodDelete, "/v1/"+testApp+"/conversations/team-chat", "", hdr), 200)
 }
+
+// The rejections the server adds are in the spec where OpenAPI can say them:
+// they are refused by validation (so recorded as violations), not by a handler.
+func TestServerRejectionsAreInTheSpec(t *testing.T) {
+	e := newEnv(t)
+	e.allowViolations = true
+	e.conv("c1", "alice")
+	for _, c := range []struct{ method, path, body, where string }{
+		{"GET", "/users?startingAfter=", "", "startingAfter"},
+		{"GET", "/conversations?filter=", "", "filter"},
+		{"POST", "/conversations/c1/messages", `[{"type":"UserMessage","text":"x"}]`, "sender"},
+		{"POST", "/conversations/c1/messages", `[{"type":"SystemMessage","sender":"alice","text":"x"}]`, "type"},
+	} {
+		before := len(e.srv.Violations())
+		must(t, e.raw(c.method, c.path, c.body), 400)
+		v := e.srv.Violations()
+		if len(v) != before+1 || !strings.Contains(v[len(v)-1].Error(), c.where) {
+			t.Errorf("%s %s %s: not refused by the spec (violations %v)", c.method, c.path, c.body, v[before:])
+		}
+	}
+}

@@ -224,7 +224,7 @@ type BatchOperationResult = []interface{}
 // BatchResult defines model for BatchResult.
 type BatchResult = []BatchOperationResult
 
-// BatchUserInput Map of user id to user fields; at most 100 users.
+// BatchUserInput Map of user id to user fields; at most 100 users. An empty user id is refused (400; OpenAPI 3.0 cannot constrain property names).
 type BatchUserInput map[string]UserInput
 
 // Conversation defines model for Conversation.
@@ -682,7 +682,7 @@ type ListConversationsParams struct {
 	// Limit Maximum number of items to return per page (1 to 100, default 10).
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// StartingAfter Pagination cursor; returns items after the item with this id.
+	// StartingAfter Pagination cursor; returns items after the item with this id. An empty value is refused (400): leave the parameter out for the first page.
 	StartingAfter *StartingAfter `form:"startingAfter,omitempty" json:"startingAfter,omitempty"`
 
 	// OrderBy Sort key (since API version 2021-02-09).
@@ -736,7 +736,7 @@ type ListMessagesParams struct {
 	// Limit Maximum number of items to return per page (1 to 100, default 10).
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// StartingAfter Pagination cursor; returns items after the item with this id.
+	// StartingAfter Pagination cursor; returns items after the item with this id. An empty value is refused (400): leave the parameter out for the first page.
 	StartingAfter *StartingAfter `form:"startingAfter,omitempty" json:"startingAfter,omitempty"`
 
 	// TalkJSRESTVersion The API version for this request. Known versions: 2021-01-01, 2021-02-09 (conversation ordering and offsetTs), 2021-07-30 (leaving removes the conversation from the user's list; access None), and 2024-01-01 (listing a missing user's conversations is 404). Without it, the app's configured version applies.
@@ -832,7 +832,7 @@ type ListUsersParams struct {
 	// Limit Maximum number of items to return per page (1 to 100, default 10).
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// StartingAfter Pagination cursor; returns items after the item with this id.
+	// StartingAfter Pagination cursor; returns items after the item with this id. An empty value is refused (400): leave the parameter out for the first page.
 	StartingAfter *StartingAfter `form:"startingAfter,omitempty" json:"startingAfter,omitempty"`
 
 	// TalkJSRESTVersion The API version for this request. Known versions: 2021-01-01, 2021-02-09 (conversation ordering and offsetTs), 2021-07-30 (leaving removes the conversation from the user's list; access None), and 2024-01-01 (listing a missing user's conversations is 404). Without it, the app's configured version applies.
@@ -862,7 +862,7 @@ type ListUserConversationsParams struct {
 	// Limit Maximum number of items to return per page (1 to 100, default 10).
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// StartingAfter Pagination cursor; returns items after the item with this id.
+	// StartingAfter Pagination cursor; returns items after the item with this id. An empty value is refused (400): leave the parameter out for the first page.
 	StartingAfter *StartingAfter `form:"startingAfter,omitempty" json:"startingAfter,omitempty"`
 
 	// OrderBy Sort key (since API version 2021-02-09).
