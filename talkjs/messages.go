@@ -443,6 +443,10 @@ func checkReaction(conversationID, messageID, emoji, userID string) error {
 }
 
 // AddReaction adds userID's emoji reaction to a message.
+//
+// TalkJS's public REST reference does not list this endpoint: it comes from
+// the seed specification this project started from, and the real service
+// may answer 404 (ErrNotFound).
 func (s *MessagesService) AddReaction(ctx context.Context, conversationID, messageID, emoji, userID string) error {
 	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
 		return err
@@ -457,6 +461,10 @@ func (s *MessagesService) AddReaction(ctx context.Context, conversationID, messa
 // RemoveReaction removes userID's emoji reaction from a message.
 // When a retry follows an attempt that may have done it, a 404 to the retry
 // counts as success (see RetryPolicy).
+//
+// TalkJS's public REST reference does not list this endpoint: it comes from
+// the seed specification this project started from, and the real service
+// may answer 404 (ErrNotFound).
 func (s *MessagesService) RemoveReaction(ctx context.Context, conversationID, messageID, emoji, userID string) error {
 	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
 		return err

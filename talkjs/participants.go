@@ -209,6 +209,10 @@ func (s *ParticipantsService) Email(ctx context.Context, conversationID, userID 
 
 // MarkRead marks the conversation, and every message in it, as read by
 // userID (POST …/readBy/{userId}).
+//
+// TalkJS's public REST reference does not list this endpoint: community
+// clients (kevlened/talkjs-node, carandclassic/talkjs) use it, and the
+// real service may answer 404 (ErrNotFound) if it is gone.
 func (s *ParticipantsService) MarkRead(ctx context.Context, conversationID, userID string) error {
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
@@ -244,6 +248,10 @@ func (m ReadMarker) MarshalJSON() ([]byte, error) {
 // SetReadMarker moves userID's read marker in the conversation (PATCH
 // /users/{userId}/conversations/{conversationId}): messages after it count
 // as unread.
+//
+// TalkJS's public REST reference does not list this endpoint: it comes from
+// the seed specification this project started from, and the real service
+// may answer 404 (ErrNotFound).
 func (s *ParticipantsService) SetReadMarker(ctx context.Context, conversationID, userID string, m ReadMarker) error {
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
@@ -264,7 +272,11 @@ func (s *ParticipantsService) SetReadMarker(ctx context.Context, conversationID,
 }
 
 // MarkUnread marks every message of the conversation as unread for userID,
-// by moving the read marker to the start of time.
+// by moving the read marker to the start of time (SetReadMarker).
+//
+// TalkJS's public REST reference does not list this endpoint: it comes from
+// the seed specification this project started from, and the real service
+// may answer 404 (ErrNotFound).
 func (s *ParticipantsService) MarkUnread(ctx context.Context, conversationID, userID string) error {
 	return s.SetReadMarker(ctx, conversationID, userID, ReadMarker{})
 }

@@ -84,6 +84,10 @@ func (s *PresenceService) List(ctx context.Context, q *PresenceQuery) (map[strin
 // Get returns the presence record of userID (GET
 // /users/{userId}/presence).
 //
+// TalkJS's public REST reference does not list this endpoint: it comes from
+// the seed specification this project started from, and the real service
+// may answer 404 (ErrNotFound).
+//
 // Deprecated: TalkJS documents presence only as POST /presences; use List.
 func (s *PresenceService) Get(ctx context.Context, userID string) (*Presence, error) {
 	if err := checkID("userID", userID); err != nil {
@@ -102,6 +106,10 @@ func (s *PresenceService) Get(ctx context.Context, userID string) (*Presence, er
 }
 
 // Set stores the presence record of userID (PUT /users/{userId}/presence).
+//
+// TalkJS's public REST reference does not list this endpoint: it comes from
+// the seed specification this project started from, and the real service
+// may answer 404 (ErrNotFound).
 //
 // Deprecated: not in TalkJS's documentation, where presence comes from the
 // user's live sessions.
