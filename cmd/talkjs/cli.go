@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"regexp"
 	"strings"
-	"text/tabwriter"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -62,6 +67,9 @@ func (f *clientFlags) client(st *stdio, extra ...talkjs.Option) (*talkjs.Client,
 	if err != nil {
 		return nil, err
 	}
+	if err := checkBaseURL(baseURL, appID); err != nil {
+		return nil, err
+	}
 	opts := []talkjs.Option{talkjs.WithUserAgent("talkjs-cli")}
 	if baseURL != "" {
 		opts = append(opts, talkjs.WithBaseURL(baseURL))
@@ -76,7 +84,42 @@ func (f *clientFlags) client(st *stdio, extra ...talkjs.Option) (*talkjs.Client,
 		}
 		return nil, err
 	}
+	st.client = c
 	return c, nil
+}
+
+// apiPath matches a base URL that already holds the API's own path.
+var apiPath = regexp.MustCompile(`/v1/[^/]+/?$`)
+
+// checkBaseURL refuses a base URL that ends in /v1/{appId}: the client adds
+// that itself, so every request would go to /v1/APP/v1/APP/… and fail with
+// a 404 that says nothing about the cause.
+func checkBaseURL(baseURL, appID string) error {
+	u, err := url.Parse(baseURL)
+	if err != nil || !apiPath.MatchString(u.Path) {
+		return nil
+	}
+	root := *u
+	root.Path = strings.TrimSuffix(apiPath.ReplaceAllString(u.Path, ""), "/")
+	root.RawPath = ""
+	return fmt.Errorf("%w: the base URL %q already ends in %s; give the host root, %q (the client adds /v1/%s)",
+		errUsage, baseURL, apiPath.FindString(u.Path), root.String(), appID)
+}
+
+// appIDHint returns a hint when a request failed with 404 because the app id
+// is unknown there: it lists one user, which any existing app answers.
+func appIDHint(ctx context.Context, c *talkjs.Client) string {
+	if c == nil {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, err := c.Users.List(ctx, &talkjs.ListOptions{Limit: 1})
+	if !errors.Is(err, talkjs.ErrNotFound) {
+		return ""
+	}
+	return fmt.Sprintf("The app id %q is not known at %s: check %s or --app-id (the TalkJS dashboard shows the app id under Settings), and the base URL (%s, --base-url).\n",
+		c.AppID(), c.ServerURL(), talkjs.EnvAppID, talkjs.EnvBaseURL)
 }
 
 func (st *stdio) getenv(k string) string {
@@ -88,8 +131,9 @@ func (st *stdio) getenv(k string) string {
 
 // outputFlags choose between the table for people and JSON for scripts.
 type outputFlags struct {
-	json   bool
-	format string
+	json    bool
+	format  string
+	answers answers
 }
 
 func addOutputFlags(fs *pflag.FlagSet) *outputFlags {
@@ -110,49 +154,115 @@ func (o *outputFlags) check() error {
 	return nil
 }
 
+// answers keeps the bodies of TalkJS's successful answers, so that --json
+// prints the API's own representation (a null stays null, a field the API
+// left out stays out) instead of Go values with their zero values.
+type answers struct {
+	mu       sync.Mutex
+	bodies   [][]byte
+	overflow bool // an answer was too large to keep: print the Go values
+}
+
+// maxAnswerBytes bounds the answers kept for --json; a list of every
+// message of a large conversation fits many times over.
+const maxAnswerBytes = 256 << 20
+
+func (a *answers) middleware(next http.RoundTripper) http.RoundTripper {
+	return talkjs.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(r)
+		if err != nil || resp.StatusCode/100 != 2 {
+			return resp, err
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		kept := 0
+		for _, b := range a.bodies {
+			kept += len(b)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, int64(maxAnswerBytes-kept)+1))
+		if err != nil || kept+len(body) > maxAnswerBytes {
+			a.overflow = true
+			resp.Body = readCloser{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+			return resp, nil
+		}
+		resp.Body.Close()
+		a.bodies = append(a.bodies, body)
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return resp, nil
+	})
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// last returns the last answer, or nil.
+func (a *answers) last() []byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.overflow || len(a.bodies) == 0 {
+		return nil
+	}
+	return a.bodies[len(a.bodies)-1]
+}
+
+// printAnswer prints TalkJS's last answer as indented JSON, or v when there
+// is none to print; with path, only that member of the answer (an object).
+func (o *outputFlags) printAnswer(w io.Writer, v any, path ...string) error {
+	raw := json.RawMessage(o.answers.last())
+	for _, key := range path {
+		var obj map[string]json.RawMessage
+		if raw == nil || json.Unmarshal(raw, &obj) != nil {
+			raw = nil
+			break
+		}
+		raw = obj[key]
+	}
+	if raw == nil || !json.Valid(raw) {
+		return writeJSON(w, v)
+	}
+	return writeJSON(w, raw)
+}
+
+// printList prints the items of every page TalkJS answered, as one JSON
+// array, or v when the answers cannot be used.
+func (o *outputFlags) printList(w io.Writer, v any) error {
+	o.answers.mu.Lock()
+	bodies, overflow := o.answers.bodies, o.answers.overflow
+	o.answers.mu.Unlock()
+	if overflow || len(bodies) == 0 {
+		return writeJSON(w, v)
+	}
+	items := []json.RawMessage{}
+	for _, b := range bodies {
+		var page struct {
+			Data []json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(b, &page); err != nil {
+			return writeJSON(w, v)
+		}
+		items = append(items, page.Data...)
+	}
+	return writeJSON(w, items)
+}
+
 // writeJSON prints v as indented JSON.
 func writeJSON(w io.Writer, v any) error {
+	if raw, ok := v.(json.RawMessage); ok {
+		var b bytes.Buffer
+		if err := json.Indent(&b, raw, "", "  "); err != nil {
+			return err
+		}
+		b.WriteByte('\n')
+		_, err := w.Write(b.Bytes())
+		return err
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
-
-// table prints aligned columns.
-type table struct{ tw *tabwriter.Writer }
-
-func newTable(w io.Writer, headers ...string) *table {
-	t := &table{tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
-	if len(headers) > 0 {
-		t.row(anys(headers)...)
-	}
-	return t
-}
-
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
-func (t *table) row(cells ...any) {
-	for i, c := range cells {
-		if i > 0 {
-			fmt.Fprint(t.tw, "\t")
-		}
-		s := fmt.Sprint(c)
-		s = strings.NewReplacer("\n", " ", "\t", " ").Replace(s)
-		if s == "" {
-			s = "-"
-		}
-		fmt.Fprint(t.tw, s)
-	}
-	fmt.Fprintln(t.tw)
-}
-
-func (t *table) flush() error { return t.tw.Flush() }
 
 // when formats a Unix time in ms for a table.
 func when(ms int64) string {
@@ -160,15 +270,6 @@ func when(ms int64) string {
 		return "-"
 	}
 	return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04:05")
-}
-
-// clip shortens s for a table cell.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // readInput opens a file argument, or standard input for "-".
@@ -188,13 +289,3 @@ func readInput(st *stdio, name string) (io.ReadCloser, error) {
 type keepOpen struct{ *os.File }
 
 func (keepOpen) Close() error { return nil }
-
-// isTerminal reports whether w is a character device, such as a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}

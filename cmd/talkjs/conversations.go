@@ -28,7 +28,7 @@ func conversationsCommands() []*command {
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, conv)
+						return out.printAnswer(st.Out, conv)
 					}
 					return printConversation(st, conv)
 				}
@@ -56,7 +56,7 @@ talkjs conversations list --all --filter '{"custom":{"category":["oneOf",["shoes
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, convs)
+						return out.printList(st.Out, convs)
 					}
 					t := newTable(st.Out, "ID", "SUBJECT", "PARTICIPANTS", "CUSTOM", "CREATED", "LAST MESSAGE")
 					for _, c := range convs {
@@ -104,7 +104,7 @@ talkjs conversations upsert order-1042 --subject ""     # an empty value clears 
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, conv)
+						return out.printAnswer(st.Out, conv)
 					}
 					fmt.Fprintf(st.Out, "Upserted conversation %s.\n", conv.ID)
 					return printConversation(st, conv)

@@ -215,10 +215,14 @@ func parseNotify(s string) (talkjs.Notify, error) {
 
 // setup checks the output flags and returns the command's client.
 func setup(st *stdio, cf *clientFlags, out *outputFlags) (*talkjs.Client, error) {
-	if out != nil {
-		if err := out.check(); err != nil {
-			return nil, err
-		}
+	if out == nil {
+		return cf.client(st)
+	}
+	if err := out.check(); err != nil {
+		return nil, err
+	}
+	if out.json {
+		return cf.client(st, talkjs.WithMiddleware(out.answers.middleware))
 	}
 	return cf.client(st)
 }

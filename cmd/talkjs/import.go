@@ -353,7 +353,7 @@ func (p *progressPrinter) start(get func() importer.Progress) func() {
 func (p *progressPrinter) draw(pr importer.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	line := progressLine(pr, time.Since(p.begun), p.tty)
+	line := progressLine(pr, time.Since(p.begun), p.tty, columns(p.w))
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K"+line)
 		p.drawn = true
@@ -365,8 +365,9 @@ func (p *progressPrinter) draw(pr importer.Progress) {
 	}
 }
 
-// progressLine renders progress: a bar on a terminal, words elsewhere.
-func progressLine(pr importer.Progress, elapsed time.Duration, bar bool) string {
+// progressLine renders progress: a bar on a terminal cols wide (0: of
+// unknown width), words elsewhere.
+func progressLine(pr importer.Progress, elapsed time.Duration, bar bool, cols int) string {
 	if pr.Phase != "messages" || pr.Total == 0 {
 		return "import: " + pr.Phase + "…"
 	}
@@ -381,8 +382,20 @@ func progressLine(pr importer.Progress, elapsed time.Duration, bar bool) string 
 	if !bar {
 		return fmt.Sprintf("import: %d/%d messages (%.0f%%), %.0f messages/s, ETA %s", pr.Settled, pr.Total, 100*frac, rate, eta)
 	}
-	const width = 30
-	full := int(frac * width)
-	return fmt.Sprintf("[%s%s] %d/%d %3.0f%%  %.0f msg/s  ETA %s",
-		strings.Repeat("█", full), strings.Repeat("░", width-full), pr.Settled, pr.Total, 100*frac, rate, eta)
+	figures := fmt.Sprintf("%d/%d %3.0f%%  %.0f msg/s  ETA %s", pr.Settled, pr.Total, 100*frac, rate, eta)
+	// The line must stay shorter than the terminal: a line that wraps
+	// leaves its first rows behind, as "\r" returns to the last row only.
+	barWidth := 30
+	if cols > 0 {
+		barWidth = min(barWidth, cols-1-len("[] ")-displayWidth(figures))
+	}
+	line := figures
+	if barWidth >= 5 {
+		full := min(int(frac*float64(barWidth)), barWidth)
+		line = "[" + strings.Repeat("█", full) + strings.Repeat("░", barWidth-full) + "] " + figures
+	}
+	if cols > 0 {
+		line = clip(line, cols-1)
+	}
+	return line
 }

@@ -122,11 +122,11 @@ func TestImportFromStdinNeedsCheckpoint(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
-	got := progressLine(importerProgress(500, 1000, 500), 2e9, false)
+	got := progressLine(importerProgress(500, 1000, 500), 2e9, false, 0)
 	if got != "import: 500/1000 messages (50%), 250 messages/s, ETA 2s" {
 		t.Errorf("got %q", got)
 	}
-	bar := progressLine(importerProgress(500, 1000, 500), 2e9, true)
+	bar := progressLine(importerProgress(500, 1000, 500), 2e9, true, 0)
 	if !strings.HasPrefix(bar, "[███████████████░░░░░░░░░░░░░░░] 500/1000  50%") || !strings.Contains(bar, "ETA 2s") {
 		t.Errorf("bar %q", bar)
 	}

@@ -89,6 +89,8 @@ type stdio struct {
 	// ClientOptions are added to every client a command builds; tests use
 	// them to shorten retry waits.
 	ClientOptions []talkjs.Option
+
+	client *talkjs.Client // the last client a command built, for hints after an error
 }
 
 // errUsage marks an error caused by how the command was called: exit 2.
@@ -262,16 +264,19 @@ func run(ctx context.Context, st *stdio, args []string) int {
 		fmt.Fprintf(st.Err, "Run '%s --help' for usage.\n", path)
 		return code
 	}
-	if errors.Is(err, talkjs.ErrUnauthorized) {
+	switch {
+	case errors.Is(err, talkjs.ErrUnauthorized):
 		fmt.Fprintf(st.Err, "Check the app id and secret key (%s, %s or --app-id, --secret) and the base URL (%s, --base-url).\n",
 			talkjs.EnvAppID, talkjs.EnvSecretKey, talkjs.EnvBaseURL)
+	case errors.Is(err, talkjs.ErrNotFound):
+		fmt.Fprint(st.Err, appIDHint(ctx, st.client))
 	}
 	return code
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, &stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv}, os.Args[1:])
+	code := run(ctx, &stdio{In: os.Stdin, Out: asTerminal(os.Stdout), Err: asTerminal(os.Stderr), Getenv: os.Getenv}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

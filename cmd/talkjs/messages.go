@@ -34,7 +34,7 @@ func messagesCommands() []*command {
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, msgs)
+						return out.printList(st.Out, msgs)
 					}
 					t := newTable(st.Out, "ID", "AT", "SENDER", "TYPE", "TEXT")
 					for _, m := range msgs {
@@ -61,7 +61,7 @@ func messagesCommands() []*command {
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, m)
+						return out.printAnswer(st.Out, m)
 					}
 					return printMessage(st, m)
 				}
@@ -165,7 +165,7 @@ talkjs messages send order-1042 --sender bob --attachment-file ./receipt.pdf`,
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, m)
+						return out.printAnswer(st.Out, m)
 					}
 					return printMessage(st, m)
 				}
@@ -252,7 +252,7 @@ func reactCommand(add bool) *command {
 					return err
 				}
 				if out.json {
-					return writeJSON(st.Out, m)
+					return out.printAnswer(st.Out, m)
 				}
 				_, err = fmt.Fprintf(st.Out, "%s %s's %s on %s; reactions now: %s.\n", verb, *user, rest[2], rest[1], reactions(m.Reactions))
 				return err

@@ -126,7 +126,7 @@ func participantDone(ctx context.Context, st *stdio, out *outputFlags, cl *talkj
 		return fmt.Errorf("%s is not a participant of %s after the change", user, conv)
 	}
 	if out.json {
-		return writeJSON(st.Out, p)
+		return out.printAnswer(st.Out, p, "participants", user)
 	}
 	_, err = fmt.Fprintf(st.Out, "%s %s %s: access %s, notify %s.\n", user, verb, conv, p.Access, notifyText(p.Notify))
 	return err

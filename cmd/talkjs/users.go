@@ -33,7 +33,7 @@ func usersCommands() []*command {
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, u)
+						return out.printAnswer(st.Out, u)
 					}
 					return printUser(st, u)
 				}
@@ -59,7 +59,7 @@ func usersCommands() []*command {
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, users)
+						return out.printList(st.Out, users)
 					}
 					t := newTable(st.Out, "ID", "NAME", "EMAIL", "ROLE", "CREATED")
 					for _, u := range users {
@@ -110,7 +110,7 @@ talkjs users upsert alice --photo-url ""      # an empty value clears the field`
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, u)
+						return out.printAnswer(st.Out, u)
 					}
 					fmt.Fprintf(st.Out, "Upserted user %s.\n", u.ID)
 					return printUser(st, u)
@@ -175,7 +175,7 @@ talkjs users conversations alice --order-by createdAt --direction ASC --filter '
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, convs)
+						return out.printList(st.Out, convs)
 					}
 					t := newTable(st.Out, "ID", "SUBJECT", "UNREAD", "LAST MESSAGE", "AT")
 					for _, c := range convs {
@@ -208,7 +208,7 @@ talkjs users conversations alice --order-by createdAt --direction ASC --filter '
 						return err
 					}
 					if out.json {
-						return writeJSON(st.Out, ps)
+						return out.printAnswer(st.Out, ps, "data")
 					}
 					keys := make([]string, 0, len(ps))
 					for k := range ps {
