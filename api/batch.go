@@ -147,11 +147,18 @@ func (h handlers) BatchRequests(w http.ResponseWriter, r *http.Request, _ gen.Ba
 		} else {
 			s.handle(rec, req, false)
 		}
-		body := json.RawMessage(rec.buf.Bytes())
-		if len(body) == 0 || !json.Valid(body) {
-			body = json.RawMessage(emptyObject)
-		}
-		out[i] = [3]any{op.seq, rec.status, body}
+		out[i] = [3]any{op.seq, rec.status, batchOperationResponse(rec.buf.Bytes())}
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// batchOperationResponse is the third element of a batch answer's entry:
+// TalkJS's Batch reference types operation_response as a string, so the
+// operation's JSON answer is sent as a JSON text inside a string ("{}" when
+// the operation answered nothing).
+func batchOperationResponse(body []byte) string {
+	if len(body) == 0 || !json.Valid(body) {
+		return string(emptyObject)
+	}
+	return string(body)
 }

@@ -36,7 +36,12 @@ func TestBatchRunsOperationsThroughTheHandlers(t *testing.T) {
 		}
 		json.Unmarshal(op[0], &o.Seq)
 		json.Unmarshal(op[1], &o.Status)
-		o.Body = op[2]
+		// TalkJS's Batch reference: operation_response is a string (a JSON text).
+		var text string
+		if err := json.Unmarshal(op[2], &text); err != nil || !json.Valid([]byte(text)) {
+			t.Fatalf("operation_response %s is not a string holding JSON", op[2])
+		}
+		o.Body = json.RawMessage(text)
 		out = append(out, o)
 	}
 	want := []int{200, 200, 200, 200, 200, 404, 400, 404}

@@ -42,9 +42,13 @@
 //   - Conversation participants must be existing users (400 from a
 //     conversation PUT, 404 from a participant PUT); joining sets joinedAt,
 //     a later PUT of the participation keeps it and the read marker.
-//   - Leaving, PATCHing a participation, removing a reaction, or marking
-//     read for a user who does not take part / has not reacted is 404.
-//     Reacting needs a participant (400).
+//   - Participation calls are idempotent (TalkJS's Participation reference:
+//     "can be called multiple times in a row"): leaving a conversation one
+//     does not take part in answers 200 like the first leave; a repeated
+//     PUT or PATCH answers as the first. PATCHing the participation of a
+//     user who never joined, removing a reaction that is not there, or
+//     marking read for a non-participant is 404 (ours: nothing to be
+//     idempotent with). Reacting needs a participant (400).
 //   - Read state is a marker per participant: a message is read by a user
 //     when the marker covers it, or when it was imported with the user in
 //     readBy. Sending marks the conversation read for the sender up to the

@@ -112,3 +112,47 @@ func TestServerRejectionsAreInTheSpec(t *testing.T) {
 		}
 	}
 }
+
+// Participation calls are idempotent: "All calls on this page are idempotent
+// operations and can be called multiple times in a row" (TalkJS's REST
+// reference, Participation). A repeat answers as the first did.
+func TestParticipationIdempotent(t *testing.T) {
+	e := newEnv(t)
+	e.conv("c1", "alice")
+	e.user("bob")
+	for i := 0; i < 2; i++ {
+		must(t, e.raw("PUT", "/conversations/c1/participants/bob", `{"access":"Read","notify":false}`), 200)
+	}
+	for i := 0; i < 2; i++ {
+		must(t, e.raw("PATCH", "/conversations/c1/participants/bob", `{"access":"ReadWrite"}`), 200)
+	}
+	if p := (*e.getConv("c1").Participants)["bob"]; *p.Access != "ReadWrite" {
+		t.Errorf("bob %+v", p)
+	}
+	for i := 0; i < 2; i++ {
+		must(t, e.raw("DELETE", "/conversations/c1/participants/bob", ""), 200)
+	}
+	if _, in := (*e.getConv("c1").Participants)["bob"]; in {
+		t.Error("bob still takes part")
+	}
+	must(t, e.raw("DELETE", "/conversations/ghost/participants/bob", ""), 404)
+}
+
+// TalkJS's examples send the id inside PUT bodies too, and anonymise a user
+// with an explicit null for every field.
+func TestExampleBodies(t *testing.T) {
+	e := newEnv(t)
+	must(t, e.raw("PUT", "/users/u1", `{"id":"u1","name":"Ann","email":["ann@example.com"],"phone":["+1"],"photoUrl":"https://x/p.png","custom":{"k":"v"},"role":"buyer","locale":"en-US","welcomeMessage":"hi"}`), 200)
+	must(t, e.raw("PUT", "/conversations/c1", `{"id":"c1","participants":["u1"],"subject":"S"}`), 200)
+	must(t, e.raw("PUT", "/users/u1", `{"name":"Deleted user","email":null,"phone":null,"photoUrl":null,"headerPhotoUrl":null,"custom":null,"role":null,"locale":null,"welcomeMessage":null,"availabilityText":null,"pushTokens":null}`), 200)
+	var u map[string]any
+	must(t, e.raw("GET", "/users/u1", ""), 200).json(t, &u)
+	for _, f := range []string{"email", "phone", "photoUrl", "role", "locale", "welcomeMessage"} {
+		if u[f] != nil {
+			t.Errorf("%s = %v after anonymising, want null", f, u[f])
+		}
+	}
+	if c, _ := u["custom"].(map[string]any); len(c) != 0 {
+		t.Errorf("custom %v after anonymising", u["custom"])
+	}
+}

@@ -23,8 +23,9 @@ func (s *Server) checkImport(c *conversation, i int, m *gen.ImportMessageInput) 
 }
 
 // ImportMessages imports 1 to 10 messages with their original time
-// (timestamp, or the deprecated createdAt; timestamp wins; our reading: now
-// when neither is given), origin "import" and the readBy given. Only
+// (timestamp, or the deprecated createdAt; timestamp wins; the spec makes
+// one of them required, as TalkJS's Importing Messages reference does),
+// origin "import" and the readBy given (none when left out). Only
 // participants' messages are accepted; nothing is stored when any message is
 // invalid; duplicates are stored again. Read markers and unread counts follow
 // readBy, not the import. The answer lists the new ids in order.
@@ -51,7 +52,7 @@ func (h handlers) ImportMessages(w http.ResponseWriter, r *http.Request, convID 
 	refs := make([]messageRefJSON, len(in))
 	for i := range in {
 		mi := &in[i]
-		ts := now
+		ts := now // unreachable: validation requires timestamp or createdAt
 		switch {
 		case mi.Timestamp != nil:
 			ts = *mi.Timestamp

@@ -60,10 +60,12 @@ func TestImportRules(t *testing.T) {
 	e.allowViolations = true // a SystemMessage is rejected by the spec itself
 	good := `{"type":"UserMessage","sender":"alice","text":"ok","timestamp":1}`
 	cases := []struct{ bad, want string }{
-		{`{"type":"UserMessage","sender":"outsider","text":"x"}`, "only participants"},
-		{`{"type":"SystemMessage","sender":"alice","text":"x"}`, "UserMessage"},
-		{`{"type":"UserMessage","sender":"alice"}`, "exactly one of"},
-		{`{"type":"UserMessage","sender":"alice","attachmentToken":"nope"}`, "attachmentToken"},
+		{`{"type":"UserMessage","sender":"outsider","text":"x","timestamp":2}`, "only participants"},
+		{`{"type":"SystemMessage","sender":"alice","text":"x","timestamp":2}`, "UserMessage"},
+		{`{"type":"UserMessage","sender":"alice","timestamp":2}`, "exactly one of"},
+		{`{"type":"UserMessage","sender":"alice","attachmentToken":"nope","timestamp":2}`, "attachmentToken"},
+		// The time is required (TalkJS's Importing Messages reference).
+		{`{"type":"UserMessage","sender":"alice","text":"x","readBy":[]}`, `"timestamp" or "createdAt"`},
 	}
 	for _, c := range cases {
 		r := must(t, e.raw("POST", "/import/conversations/c1/messages", "["+good+","+c.bad+"]"), 400)
@@ -74,12 +76,12 @@ func TestImportRules(t *testing.T) {
 	if n := e.srv.Counts().Messages; n != 0 {
 		t.Errorf("%d messages stored by rejected imports", n)
 	}
-	resp, err := e.c.ImportMessagesWithResponse(ctx, "ghost", nil, gen.ImportMessagesInput{{Type: gen.ImportMessageTypeUserMessage, Sender: "alice", Text: ptr("x")}})
+	resp, err := e.c.ImportMessagesWithResponse(ctx, "ghost", nil, gen.ImportMessagesInput{{Type: gen.ImportMessageTypeUserMessage, Sender: "alice", Text: ptr("x"), Timestamp: ptr(t0.UnixMilli())}})
 	check(t, resp, err, 404)
-	resp, err = e.c.ImportMessagesWithResponse(ctx, "c1", nil, gen.ImportMessagesInput{{Type: gen.ImportMessageTypeUserMessage, Sender: "alice", Text: ptr("x")}})
+	resp, err = e.c.ImportMessagesWithResponse(ctx, "c1", nil, gen.ImportMessagesInput{{Type: gen.ImportMessageTypeUserMessage, Sender: "alice", Text: ptr("x"), Timestamp: ptr(t0.UnixMilli())}})
 	check(t, resp, err, 200)
 	if m := e.srv.Messages("c1"); len(m) != 1 || *m[0].CreatedAt != t0.UnixMilli() {
-		t.Errorf("import without a time: %+v", m)
+		t.Errorf("import: %+v", m)
 	}
 }
 

@@ -113,6 +113,12 @@ func (h handlers) LeaveConversation(w http.ResponseWriter, r *http.Request, conv
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if c := s.st.convs[convID]; c != nil && c.participants[userID] == nil {
+		// TalkJS's Participation reference: "All calls on this page are
+		// idempotent": leaving again answers as the first leave did.
+		writeEmpty(w)
+		return
+	}
 	c, _, ok := s.participation(w, convID, userID)
 	if !ok {
 		return

@@ -218,7 +218,7 @@ type BatchInput = []BatchOperation
 // BatchOperation `[sequenceNumber, method, path, payload?, options?]`: a number, an HTTP method (GET, PUT, POST, PATCH or DELETE), a path below /v1/{appId} starting with "/", the JSON payload (for GET, string query parameters), and options such as `{"api_version": "2021-02-09"}`.
 type BatchOperation = []interface{}
 
-// BatchOperationResult `[sequenceNumber, httpStatus, response]` for one operation.
+// BatchOperationResult `[sequenceNumber, httpStatus, response]` for one operation, where response is a string holding the operation's JSON answer (TalkJS's Batch reference types operation_response as a string).
 type BatchOperationResult = []interface{}
 
 // BatchResult defines model for BatchResult.
@@ -302,7 +302,7 @@ type FileUpload struct {
 	Filename string `json:"filename"`
 }
 
-// ImportMessageInput A message to import with its original time. TalkJS documents `text`, `sender`, `timestamp`, `readBy` and `type` as required; give `text` or `attachmentToken`.
+// ImportMessageInput A message to import with its original time. TalkJS documents `text`, `sender`, `timestamp`, `readBy` and `type` as required; give `text` or `attachmentToken`. The time is required (`timestamp`, or its alias `createdAt`); `readBy` may be left out and then means nobody.
 type ImportMessageInput struct {
 	// AttachmentToken A token from POST /files.
 	AttachmentToken *string `json:"attachmentToken,omitempty"`

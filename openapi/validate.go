@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -272,6 +273,9 @@ func schemaProblem(se *openapi3.SchemaError) (field, problem string) {
 			return field, fmt.Sprintf("must match %s", s.Pattern)
 		}
 	case "oneOf", "anyOf":
+		if names := requiredAlternatives(s); names != "" {
+			return field, "needs one of the fields " + names
+		}
 		return field, "matches none of the allowed forms"
 	case "minimum":
 		if s != nil && s.Min != nil {
@@ -345,4 +349,24 @@ func OperationIDs() ([]string, error) {
 	}
 	sort.Strings(ids)
 	return ids, nil
+}
+
+// requiredAlternatives names the fields of an anyOf/oneOf whose every
+// branch only requires one field ("timestamp or createdAt"), or "".
+func requiredAlternatives(s *openapi3.Schema) string {
+	if s == nil {
+		return ""
+	}
+	branches := s.AnyOf
+	if len(branches) == 0 {
+		branches = s.OneOf
+	}
+	var names []string
+	for _, b := range branches {
+		if b.Value == nil || len(b.Value.Required) != 1 || len(b.Value.Properties) != 0 {
+			return ""
+		}
+		names = append(names, strconv.Quote(b.Value.Required[0]))
+	}
+	return strings.Join(names, " or ")
 }

@@ -108,7 +108,9 @@ type BatchResult struct {
 	SequenceNumber int
 	// Status is the HTTP status the operation got.
 	Status int
-	// Response is the operation's JSON answer.
+	// Response is the operation's JSON answer. TalkJS's reference types a
+	// batch answer's operation_response as a string holding the JSON text;
+	// Do unwraps such a string, and takes an embedded JSON value as it is.
 	Response json.RawMessage
 }
 
@@ -197,7 +199,7 @@ func (s *BatchService) Do(ctx context.Context, ops ...BatchOperation) ([]BatchRe
 			return nil, fmt.Errorf("talkjs: batch answered a bad status: %w", err)
 		}
 		if len(triple) > 2 {
-			r.Response = bytes.Clone(triple[2])
+			r.Response = batchResponse(triple[2])
 		}
 		if r.SequenceNumber < 0 || r.SequenceNumber >= len(ops) || filled[r.SequenceNumber] {
 			return nil, fmt.Errorf("talkjs: batch answered an unknown or repeated sequence number %d", r.SequenceNumber)
@@ -210,4 +212,18 @@ func (s *BatchService) Do(ctx context.Context, ops ...BatchOperation) ([]BatchRe
 		}
 	}
 	return results, nil
+}
+
+// batchResponse is the JSON answer of one batch operation: TalkJS's
+// reference types operation_response as a string, a JSON text, so a string
+// whose content is JSON is unwrapped; an embedded JSON value (an object, an
+// array…) or a string that is not JSON is kept as it came.
+func batchResponse(raw json.RawMessage) json.RawMessage {
+	var text string
+	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &text) == nil {
+		if t := bytes.TrimSpace([]byte(text)); len(t) > 0 && json.Valid(t) {
+			return t
+		}
+	}
+	return bytes.Clone(raw)
 }

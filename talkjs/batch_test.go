@@ -109,3 +109,28 @@ func TestMarkUnread(t *testing.T) {
 		t.Errorf("%s %s", r.Op, r.Body)
 	}
 }
+
+// TalkJS's Batch reference types operation_response as a string (a JSON
+// text); an embedded JSON value is read too, and a string that is not JSON
+// is kept as the JSON string it is.
+func TestBatchResponseStringOrEmbedded(t *testing.T) {
+	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
+		writeJSON(w, http.StatusOK, `[[0,200,"{\"id\":\"a\",\"name\":\"A\"}"],[1,200,{"id":"b","name":"B"}],[2,404,"not found"],[3,200," "]]`)
+	})
+	res, err := c.Batch.Do(context.Background(), BatchGetUser("a"), BatchGetUser("b"), BatchGetUser("c"), BatchGetUser("d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"A", "B"} {
+		var u User
+		if err := res[i].Decode(&u); err != nil || u.Name != want {
+			t.Errorf("result %d (%s): %+v %v", i, res[i].Response, u, err)
+		}
+	}
+	if got := string(res[2].Response); got != `"not found"` {
+		t.Errorf("plain string kept as %s", got)
+	}
+	if got := string(res[3].Response); got != `" "` {
+		t.Errorf("blank string kept as %s", got)
+	}
+}

@@ -127,12 +127,19 @@ func TestArgumentErrors(t *testing.T) {
 		{"msgs[0].Type", func() error { _, err := c.Messages.Send(ctx, "c1", MessageInput{Text: "hi"}); return err }},
 		{"msgs", func() error { _, err := c.Messages.Send(ctx, "c1"); return err }},
 		{"msgs[0]", func() error {
-			_, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Sender: "a", Text: "x", AttachmentToken: "t"}})
+			_, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Sender: "a", Text: "x", AttachmentToken: "t", Timestamp: 1}})
 			return err
 		}},
-		{"msgs[0].Sender", func() error { _, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Text: "x"}}); return err }},
+		{"msgs[0].Sender", func() error {
+			_, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Text: "x", Timestamp: 1}})
+			return err
+		}},
 		{"msgs[0].Type", func() error {
-			_, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Type: SystemMessageType, Sender: "a", Text: "x"}})
+			_, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Type: SystemMessageType, Sender: "a", Text: "x", Timestamp: 1}})
+			return err
+		}},
+		{"msgs[0].Timestamp", func() error {
+			_, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Sender: "a", Text: "x"}})
 			return err
 		}},
 		{"opts.Access", func() error { return c.Participants.Join(ctx, "c1", "bob", &JoinOptions{Access: AccessNone}) }},
@@ -253,7 +260,7 @@ func TestNoSecretInAnyFailure(t *testing.T) {
 		_, err := c.Users.Get(ctx, "a") // retried, then the last 500
 		record(err)
 		c, _ = newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) { resetConn(t, w) }, opts...)
-		_, err = c.Import.Messages(ctx, "c1", []ImportMessage{{Sender: "a", Text: "x"}}) // transport error
+		_, err = c.Import.Messages(ctx, "c1", []ImportMessage{{Sender: "a", Text: "x", Timestamp: 1}}) // transport error
 		record(err)
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()

@@ -20,10 +20,12 @@ type ImportMessage struct {
 	// Text or AttachmentToken: exactly one of them.
 	Text            string `json:"text,omitempty"`
 	AttachmentToken string `json:"attachmentToken,omitempty"`
-	// Timestamp is the original Unix time in ms; see Millis.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// ReadBy lists the user ids who have read the message.
-	ReadBy              []string          `json:"readBy,omitempty"`
+	// Timestamp is the original Unix time in ms (see Millis); it is
+	// required, as in TalkJS's Importing Messages reference.
+	Timestamp int64 `json:"timestamp"`
+	// ReadBy lists the user ids who have read the message; nil is sent as
+	// [] (TalkJS documents readBy as required).
+	ReadBy              []string          `json:"readBy"`
 	Custom              map[string]string `json:"custom,omitempty"`
 	ReferencedMessageID string            `json:"referencedMessageId,omitempty"`
 }
@@ -75,8 +77,11 @@ func (s *ImportService) Messages(ctx context.Context, conversationID string, msg
 		case m.Text == "" && m.AttachmentToken == "":
 			return nil, argError(arg, "needs Text or AttachmentToken")
 		}
-		if m.Timestamp < 0 {
-			return nil, argError(arg+".Timestamp", "must not be negative")
+		if m.Timestamp <= 0 {
+			return nil, argError(arg+".Timestamp", "is required: the original Unix time in ms (see Millis), after 1970")
+		}
+		if m.ReadBy == nil {
+			m.ReadBy = []string{}
 		}
 	}
 	var ids []string

@@ -136,7 +136,7 @@ func TestNoRetryAfterAmbiguousFailure(t *testing.T) {
 		call func(c *Client) error
 	}{
 		{"import", nil, func(c *Client) error {
-			_, err := c.Import.Messages(context.Background(), "c1", []ImportMessage{{Sender: "a", Text: "x"}})
+			_, err := c.Import.Messages(context.Background(), "c1", []ImportMessage{{Sender: "a", Text: "x", Timestamp: 1}})
 			return err
 		}},
 		{"unkeyed send", []Option{WithoutIdempotencyKeys()}, func(c *Client) error {
@@ -172,7 +172,7 @@ func TestUnsafeRequestsRetriedWhenNothingWasProcessed(t *testing.T) {
 	// A 429 means TalkJS turned the request away: even an import is retried.
 	h, calls := failFirst(t, 1, http.StatusTooManyRequests, nil, `{}`)
 	c, _ := newTestServer(t, h)
-	if _, err := c.Import.Messages(context.Background(), "c1", []ImportMessage{{Sender: "a", Text: "x"}}); err != nil {
+	if _, err := c.Import.Messages(context.Background(), "c1", []ImportMessage{{Sender: "a", Text: "x", Timestamp: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if calls.Load() != 2 {
@@ -190,7 +190,7 @@ func TestUnsafeRequestsRetriedWhenNothingWasProcessed(t *testing.T) {
 		})
 	}
 	c, ts := newTestServer(t, nil, WithMiddleware(failDial), WithoutIdempotencyKeys())
-	if _, err := c.Import.Messages(context.Background(), "c1", []ImportMessage{{Sender: "a", Text: "x"}}); err != nil {
+	if _, err := c.Import.Messages(context.Background(), "c1", []ImportMessage{{Sender: "a", Text: "x", Timestamp: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	dials.Store(0)
