@@ -45,14 +45,17 @@
 //     (no message yet, or unknown) satisfies no comparison at all, neither
 //     between nor !between: there is no time to compare.
 //
-// The interval of between and !between includes both bounds: ["between", [a, b]]
-// holds for a ≤ t ≤ b and ["!between", [a, b]] for t < a or t > b. A lower
-// bound above the upper bound is a parse error.
+// Where this language and the Data API's of TalkJS's official @talkjs/core
+// package (v1.12.0, the one evaluator TalkJS has published as code) share a
+// field, this package agrees with it: ["between", [a, b]] holds for
+// a ≤ t < b (half-open) and ["!between", [a, b]] is its exact complement; a
+// reversed interval is legal (between matches nothing, !between everything);
+// ["oneOf", []] matches nothing and ["!oneOf", []] everything.
 //
 // # Strictness
 //
 // Parse rejects anything outside the language: unknown fields or operators,
-// wrong operand types or arity, empty oneOf lists, an empty any, duplicate
+// wrong operand types or arity, an empty any, duplicate
 // object keys, empty custom keys, input over MaxSize bytes, and nesting deeper
 // than the language needs. Its error is one sentence naming the part at fault,
 // for example
@@ -249,10 +252,10 @@ func (p *numberPred) match(v *int64) bool {
 		return x >= p.a
 	case "<=":
 		return x <= p.a
-	case "between":
-		return p.a <= x && x <= p.b
+	case "between": // half-open, as @talkjs/core 1.12.0 evaluates it
+		return p.a <= x && x < p.b
 	case "!between":
-		return x < p.a || x > p.b
+		return !(p.a <= x && x < p.b)
 	}
 	return false
 }
@@ -642,9 +645,7 @@ func parseStringPredOps(n *node, path string, check operandCheck, ops string) (*
 	if operand.kind != kArray {
 		return nil, errAt(path, "%s takes an array of values, got %s", op, operand.describe())
 	}
-	if len(operand.arr) == 0 {
-		return nil, errAt(path, "%s needs at least one value", op)
-	}
+	// An empty list is legal: oneOf matches nothing, !oneOf everything.
 	for i, v := range operand.arr {
 		if err := add(v, fmt.Sprintf("value %d: ", i)); err != nil {
 			return nil, err
@@ -691,9 +692,8 @@ func parseNumberPred(n *node, path string) (*numberPred, error) {
 	if p.b, err = number(operand.arr[1], path, op+" upper bound"); err != nil {
 		return nil, err
 	}
-	if p.a > p.b {
-		return nil, errAt(path, "%s lower bound %s is above the upper bound %s", op, operand.arr[0].num, operand.arr[1].num)
-	}
+	// A reversed interval is legal: between then matches nothing, !between
+	// everything (@talkjs/core 1.12.0).
 	return p, nil
 }
 

@@ -57,12 +57,12 @@ func Example_query() {
 func ExampleAnyFilter_FilterJSON_impossible() {
 	f := filter.Any(
 		filter.Where{HasUnreadMessages: filter.Bool(true)},
-		filter.Where{LastMessageTs: filter.Between(2000, 1000)},
+		filter.Where{LastMessageTs: filter.Gt(1 << 60)},
 	)
 	_, err := f.FilterJSON()
 	fmt.Println(err)
 	// Output:
-	// filter: any[1].lastMessageTs: between lower bound 2000 is above the upper bound 1000
+	// filter: any[1].lastMessageTs: > operand 1152921504606846976 is beyond ±(2^53-1), which a JavaScript number cannot hold exactly
 }
 
 // On the subject, Exists and NotExists compare with null, as TalkJS does.

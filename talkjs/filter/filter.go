@@ -53,7 +53,8 @@
 //	Any(w1, w2)                     ["any", [w1, w2]]
 //
 // Timestamps are Unix times in milliseconds, as everywhere in TalkJS
-// (time.Time.UnixMilli). between includes both bounds.
+// (time.Time.UnixMilli). between is half-open: from <= time < to, as TalkJS's
+// official @talkjs/core package (1.12.0) evaluates it.
 //
 // The zero Where is the empty filter {}, which matches every conversation.
 //
@@ -69,8 +70,7 @@
 // The types only admit operators that are valid for their field, and Any only
 // takes simple filters, because TalkJS does not nest any. What the types
 // cannot rule out is reported by FilterJSON as an [*Error] naming the field:
-// an empty oneOf list, between with its lower bound above its upper bound, an
-// Any without branches, an empty or nil custom predicate, an empty custom
+// an Any without branches, an empty or nil custom predicate, an empty custom
 // key, an access level other than ReadWrite, Read or None, a string that is
 // not valid UTF-8, or a timestamp beyond ±(2^53-1), which a JavaScript number
 // cannot hold exactly.
@@ -148,13 +148,14 @@ func Eq(v string) StringPredicate { return StringPredicate{op: "==", values: []s
 // NotEq holds when the value differs from v, or is absent.
 func NotEq(v string) StringPredicate { return StringPredicate{op: "!=", values: []string{v}} }
 
-// OneOf holds when the value is one of values, which must not be empty.
+// OneOf holds when the value is one of values; with no values it holds for
+// nothing.
 func OneOf(values ...string) StringPredicate {
 	return StringPredicate{op: "oneOf", values: append([]string{}, values...)}
 }
 
-// NotOneOf holds when the value is none of values (which must not be empty),
-// or is absent.
+// NotOneOf holds when the value is none of values, or is absent; with no
+// values it holds for everything.
 func NotOneOf(values ...string) StringPredicate {
 	return StringPredicate{op: "!oneOf", values: append([]string{}, values...)}
 }
@@ -168,9 +169,6 @@ func (p StringPredicate) json() (any, error) {
 			return nil, fmt.Errorf("%s value is not valid UTF-8", p.op)
 		}
 		return []any{p.op, p.values[0]}, nil
-	}
-	if len(p.values) == 0 {
-		return nil, fmt.Errorf("%s needs at least one value", p.op)
 	}
 	for i, v := range p.values {
 		if !utf8.ValidString(v) {
@@ -250,14 +248,14 @@ func AccessIsNot(l AccessLevel) AccessPredicate {
 	return AccessPredicate{op: "!=", levels: []AccessLevel{l}}
 }
 
-// AccessOneOf holds when the user's access is one of levels, which must not
-// be empty.
+// AccessOneOf holds when the user's access is one of levels; with no levels
+// it holds for nothing.
 func AccessOneOf(levels ...AccessLevel) AccessPredicate {
 	return AccessPredicate{op: "oneOf", levels: append([]AccessLevel{}, levels...)}
 }
 
-// AccessNotOneOf holds when the user's access is none of levels, which must
-// not be empty.
+// AccessNotOneOf holds when the user's access is none of levels; with no
+// levels it holds for everything.
 func AccessNotOneOf(levels ...AccessLevel) AccessPredicate {
 	return AccessPredicate{op: "!oneOf", levels: append([]AccessLevel{}, levels...)}
 }
@@ -271,10 +269,8 @@ func (p AccessPredicate) json() (any, error) {
 	if p.op == "==" || p.op == "!=" {
 		return []any{p.op, p.levels[0]}, nil
 	}
-	if len(p.levels) == 0 {
-		return nil, fmt.Errorf("%s needs at least one access level", p.op)
-	}
-	return []any{p.op, p.levels}, nil
+	// An empty list is legal: oneOf holds for nothing, !oneOf for everything.
+	return []any{p.op, append([]AccessLevel{}, p.levels...)}, nil
 }
 
 // ---------------------------------------------------------------------------
@@ -303,13 +299,14 @@ func Gte(ms int64) NumberPredicate { return NumberPredicate{op: ">=", a: ms} }
 // Lte holds when the time is ms or before: ["<=", ms].
 func Lte(ms int64) NumberPredicate { return NumberPredicate{op: "<=", a: ms} }
 
-// Between holds when from <= time <= to. from must not be after to.
+// Between holds when from <= time < to (half-open, as in @talkjs/core); when
+// from is not before to it holds for nothing.
 func Between(from, to int64) NumberPredicate {
 	return NumberPredicate{op: "between", a: from, b: to}
 }
 
-// NotBetween holds when the time is before from or after to. from must not be
-// after to.
+// NotBetween holds exactly when Between does not: the time is before from or
+// at or after to.
 func NotBetween(from, to int64) NumberPredicate {
 	return NumberPredicate{op: "!between", a: from, b: to}
 }
@@ -332,9 +329,6 @@ func (p NumberPredicate) json() (any, error) {
 	}
 	if err := check(p.op+" upper bound", p.b); err != nil {
 		return nil, err
-	}
-	if p.a > p.b {
-		return nil, fmt.Errorf("%s lower bound %d is above the upper bound %d", p.op, p.a, p.b)
 	}
 	return []any{p.op, []int64{p.a, p.b}}, nil
 }
