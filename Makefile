@@ -4,7 +4,7 @@ OAPI      := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPEC      := openapi/talkjs-openapi.yml
 GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
-.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench footprint validate-prism
+.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench footprint validate-prism validate-talkjs-core
 REDOCLY   := @redocly/cli@2.77.0
 
 all: test
@@ -88,3 +88,11 @@ validate-prism:
 	@[ -x "$(PRISM_DIR)/node_modules/.bin/prism" ] || { mkdir -p "$(PRISM_DIR)" && \
 		npm install --prefix "$(PRISM_DIR)" --no-audit --no-fund --no-save --loglevel=error $(PRISM) >&2; }
 	TALKJS_PRISM="$(PRISM_DIR)/node_modules/.bin/prism" $(GO) test -count=1 -run '^TestPrismProxy$$' -v ./api/
+
+## validate-talkjs-core: compare the server's filter evaluator with TalkJS's official @talkjs/core package (needs Node.js and npm)
+TALKJS_CORE_PKG := @talkjs/core@1.12.0
+TALKJS_CORE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/talkjs-go/talkjs-core-1.12.0
+validate-talkjs-core:
+	@[ -f "$(TALKJS_CORE_DIR)/node_modules/@talkjs/core/dist/talkSession.cjs" ] || { mkdir -p "$(TALKJS_CORE_DIR)" && \
+		npm install --prefix "$(TALKJS_CORE_DIR)" --no-audit --no-fund --no-save --loglevel=error $(TALKJS_CORE_PKG) >&2; }
+	TALKJS_CORE="$(TALKJS_CORE_DIR)/node_modules/@talkjs/core/dist/talkSession.cjs" $(GO) test -count=1 -run '^TestAgreesWithTalkJSCore$$' -v ./api/convfilter/
