@@ -147,7 +147,7 @@ func (h handlers) BatchRequests(w http.ResponseWriter, r *http.Request, _ gen.Ba
 		} else {
 			s.handle(rec, req, false)
 		}
-		out[i] = [3]any{op.seq, rec.status, batchOperationResponse(rec.buf.Bytes())}
+		out[i] = [3]any{op.seq, rec.status, batchOperationResponse(rec.bytes())}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

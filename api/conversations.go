@@ -3,9 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"sort"
 
-	"github.com/gotalkjs/talkjs-go/api/convfilter"
 	"github.com/gotalkjs/talkjs-go/gen"
 )
 
@@ -42,6 +40,7 @@ func (h handlers) CreateOrUpdateConversation(w http.ResponseWriter, r *http.Requ
 			idem:         map[string]idemEntry{},
 		}
 		st.convs[convID] = c
+		st.addConversation(c)
 	}
 	setString(&c.subject, in.Subject)
 	setString(&c.photoURL, in.PhotoUrl)
@@ -67,6 +66,8 @@ func (h handlers) CreateOrUpdateConversation(w http.ResponseWriter, r *http.Requ
 func (s *Server) join(c *conversation, u *user, p *participant) {
 	c.participants[u.id] = p
 	u.convs[c.id] = c
+	u.convIdx.add(c)
+	c.recount(u.id, p)
 }
 
 // GetConversation answers the conversation with its participants (access,
@@ -74,13 +75,15 @@ func (s *Server) join(c *conversation, u *user, p *participant) {
 func (h handlers) GetConversation(w http.ResponseWriter, r *http.Request, convID gen.ConversationId, _ gen.GetConversationParams) {
 	s := h.s
 	s.mu.RLock()
-	defer s.mu.RUnlock()
 	c := s.st.convs[convID]
 	if c == nil {
+		s.mu.RUnlock()
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no conversation with id %q", convID))
 		return
 	}
-	writeRawJSON(w, http.StatusOK, marshal(renderConversation(c, baseURL(r))))
+	out := renderConversation(c, baseURL(r))
+	s.mu.RUnlock()
+	writeRawJSON(w, http.StatusOK, marshal(out))
 }
 
 // DeleteConversation deletes the conversation, its messages (and their
@@ -99,6 +102,7 @@ func (h handlers) DeleteConversation(w http.ResponseWriter, r *http.Request, con
 		st.releaseAttachment(m)
 	}
 	st.messages -= len(c.msgs)
+	st.removeConversation(c, s.nowMs())
 	for id := range c.participants {
 		if u := st.users[id]; u != nil {
 			delete(u.convs, convID)
@@ -106,120 +110,6 @@ func (h handlers) DeleteConversation(w http.ResponseWriter, r *http.Request, con
 	}
 	delete(st.convs, convID)
 	writeEmpty(w)
-}
-
-// listQuery is the common part of the two conversation lists.
-type listQuery struct {
-	limit             *int
-	startingAfter     *string
-	orderBy           gen.ConversationOrderBy
-	desc              bool
-	offsetTs          *int64
-	lastMessageBefore *int64
-	lastMessageAfter  *int64
-	filter            *convfilter.Filter
-	unreadsOnly       bool
-}
-
-// newListQuery reads the query; before API version 2021-02-09 the order is
-// always createdAt DESC and offsetTs is not known.
-func newListQuery(version *string, limit *int, startingAfter *string, orderBy *gen.ConversationOrderBy, dir *gen.OrderDirection, offsetTs, before, after *int64, filter *string) (*listQuery, *apiError) {
-	q := &listQuery{limit: limit, startingAfter: startingAfter, orderBy: gen.ConversationOrderByLastActivity, desc: true,
-		offsetTs: offsetTs, lastMessageBefore: before, lastMessageAfter: after}
-	if orderBy != nil {
-		q.orderBy = *orderBy
-	}
-	if dir != nil {
-		q.desc = *dir == gen.OrderDirectionDESC
-	}
-	if version != nil && *version < "2021-02-09" {
-		q.orderBy, q.desc, q.offsetTs = gen.ConversationOrderByCreatedAt, true, nil
-	}
-	if filter != nil {
-		f, err := convfilter.Parse([]byte(*filter))
-		if err != nil {
-			return nil, badRequest("query parameter \"filter\": " + err.Error())
-		}
-		q.filter = f
-	}
-	return q, nil
-}
-
-// sortKey is a conversation's place in the order of q.
-func (q *listQuery) sortKey(c *conversation) int64 {
-	if q.orderBy == gen.ConversationOrderByCreatedAt {
-		return c.createdAt
-	}
-	return c.lastActivity()
-}
-
-// after reports whether a comes after b in the order of q.
-func (q *listQuery) after(a, b *conversation) bool {
-	ka, kb := q.sortKey(a), q.sortKey(b)
-	if ka == kb {
-		if q.desc {
-			return a.seq < b.seq
-		}
-		return a.seq > b.seq
-	}
-	if q.desc {
-		return ka < kb
-	}
-	return ka > kb
-}
-
-// keep reports whether c passes the filters of q; p is the listing user's
-// participation, nil for the app-wide list.
-func (q *listQuery) keep(c *conversation, userID string, p *participant) bool {
-	last := c.lastMessage()
-	if q.lastMessageBefore != nil && (last == nil || last.createdAt >= *q.lastMessageBefore) {
-		return false
-	}
-	if q.lastMessageAfter != nil && (last == nil || last.createdAt <= *q.lastMessageAfter) {
-		return false
-	}
-	if q.offsetTs != nil {
-		k := q.sortKey(c)
-		if (q.desc && k >= *q.offsetTs) || (!q.desc && k <= *q.offsetTs) {
-			return false
-		}
-	}
-	unread := p != nil && c.unread(userID, p)
-	if q.unreadsOnly && !unread {
-		return false
-	}
-	if q.filter != nil {
-		created := c.createdAt
-		subj := convfilter.Subject{Custom: orEmpty(c.custom), Subject: c.subject, HasUnreadMessages: unread, CreatedAt: &created}
-		if p != nil {
-			subj.Access = p.access
-		}
-		if last != nil {
-			ts := last.createdAt
-			subj.LastMessageTs = &ts
-		}
-		if !q.filter.Match(&subj) {
-			return false
-		}
-	}
-	return true
-}
-
-// page sorts and pages the kept conversations. The startingAfter
-// conversation need not pass the filters (it may have been read since the
-// last page, say): the page starts after its place in the order.
-func (q *listQuery) page(st *store, kept []*conversation) ([]*conversation, *apiError) {
-	sort.Slice(kept, func(i, j int) bool { return q.after(kept[j], kept[i]) })
-	from := 0
-	if q.startingAfter != nil {
-		cur := st.convs[*q.startingAfter]
-		if cur == nil {
-			return nil, badRequest(fmt.Sprintf("startingAfter: no conversation with id %q", *q.startingAfter))
-		}
-		from = sort.Search(len(kept), func(i int) bool { return q.after(kept[i], cur) })
-	}
-	from, to := pageBounds(from, len(kept), q.limit)
-	return kept[from:to], nil
 }
 
 // ListConversations lists the app's conversations with limit, startingAfter,
@@ -231,24 +121,14 @@ func (h handlers) ListConversations(w http.ResponseWriter, r *http.Request, para
 		writeAPIError(w, aerr)
 		return
 	}
-	s := h.s
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	kept := make([]*conversation, 0, len(s.st.convs))
-	for _, c := range s.st.convs {
-		if q.keep(c, "", nil) {
-			kept = append(kept, c)
-		}
-	}
-	pg, aerr := q.page(&s.st, kept)
+	base := baseURL(r)
+	data := make([]conversationJSON, 0, min(q.pageSize(), 100))
+	_, aerr = h.s.listPage(q, "", func(c *conversation, _ *participant) {
+		data = append(data, renderConversation(c, base))
+	})
 	if aerr != nil {
 		writeAPIError(w, aerr)
 		return
-	}
-	base := baseURL(r)
-	data := make([]conversationJSON, len(pg))
-	for i, c := range pg {
-		data[i] = renderConversation(c, base)
 	}
 	writeRawJSON(w, http.StatusOK, marshal(struct {
 		Data []conversationJSON `json:"data"`
@@ -267,11 +147,12 @@ func (h handlers) ListUserConversations(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	q.unreadsOnly = params.UnreadsOnly != nil && *params.UnreadsOnly
-	s := h.s
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u := s.st.users[userID]
-	if u == nil {
+	base := baseURL(r)
+	data := make([]userConversationJSON, 0, min(q.pageSize(), 100))
+	found, aerr := h.s.listPage(q, userID, func(c *conversation, p *participant) {
+		data = append(data, renderUserConversation(c, userID, p, base))
+	})
+	if !found {
 		if v := params.TalkJSRESTVersion; v != nil && *v < "2024-01-01" {
 			writeRawJSON(w, http.StatusOK, []byte(`{"data":[]}`))
 			return
@@ -279,21 +160,9 @@ func (h handlers) ListUserConversations(w http.ResponseWriter, r *http.Request, 
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no user with id %q", userID))
 		return
 	}
-	kept := make([]*conversation, 0, len(u.convs))
-	for _, c := range u.convs {
-		if q.keep(c, userID, c.participants[userID]) {
-			kept = append(kept, c)
-		}
-	}
-	pg, aerr := q.page(&s.st, kept)
 	if aerr != nil {
 		writeAPIError(w, aerr)
 		return
-	}
-	base := baseURL(r)
-	data := make([]userConversationJSON, len(pg))
-	for i, c := range pg {
-		data[i] = renderUserConversation(c, userID, c.participants[userID], base)
 	}
 	writeRawJSON(w, http.StatusOK, marshal(struct {
 		Data []userConversationJSON `json:"data"`

@@ -38,7 +38,12 @@
 //   - An empty body where the spec makes it optional means {}: the team-chat
 //     tutorial PUTs a conversation with Content-Type JSON and no body.
 //   - Users are listed newest first. Lists take startingAfter as an id; an
-//     unknown id is 400. Without limit a page has 10 items.
+//     unknown id is 400. Without limit a page has 10 items. A startingAfter
+//     naming a conversation or message deleted since the previous page
+//     continues after the place it had: the server remembers where deleted
+//     items were for an hour of its clock (the latest 100,000 of them).
+//   - A conversation filter may be at most 16 KiB long with at most 100
+//     conditions over all branches of an "any" (400 beyond).
 //   - Conversation participants must be existing users (400 from a
 //     conversation PUT, 404 from a participant PUT); joining sets joinedAt,
 //     a later PUT of the participation keeps it and the read marker.
@@ -88,5 +93,11 @@
 //
 // The server is safe for concurrent use; one lock guards the store.
 // Messages are kept per conversation in time order with an index by id, so
-// a send is an append.
+// a send is an append. Conversations are kept in ordered indexes (B-trees) by
+// createdAt and by lastActivity, for the app and per user, and every
+// participant's unread count is kept up to date as messages come and go, so
+// a page of a conversation list costs a seek and the conversations it looks
+// at. A list that has to look at many conversations (a filter that few
+// pass) lets go of the lock every 512 of them, and answers are encoded after
+// the lock is released.
 package api

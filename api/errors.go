@@ -40,6 +40,10 @@ func writeRawJSON(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
+	if rec, ok := w.(*recorder); ok {
+		rec.adopt(status, b)
+		return
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

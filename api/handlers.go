@@ -36,14 +36,18 @@ func decodeBody(r *http.Request, v any) *apiError {
 	return nil
 }
 
-// marshalLocked encodes v; callers hold the store lock while v references
-// stored data.
+// marshal encodes v as JSON without escaping <, > and & (which would make
+// text full of them up to six times longer). Rendered values share only
+// data that is never changed in place, so marshal runs without the lock.
 func marshal(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(fmt.Sprintf("api: encoding an answer: %v", err))
 	}
-	return b
+	b := buf.Bytes()
+	return b[:len(b)-1] // Encode ends with a newline
 }
 
 // pageBounds applies limit (default 10) to n items starting at from.

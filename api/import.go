@@ -77,5 +77,6 @@ func (h handlers) ImportMessages(w http.ResponseWriter, r *http.Request, convID 
 		s.st.messages++
 		refs[i].ID = m.id
 	}
+	s.st.touch(c)
 	writeRawJSON(w, http.StatusOK, marshal(refs))
 }

@@ -162,11 +162,14 @@ func (h handlers) SendMessages(w http.ResponseWriter, r *http.Request, convID ge
 			ref := mi.ReferencedMessageId.MustGet()
 			m.referenced = &ref
 		}
-		c.insert(m)
-		s.st.messages++
 		if mi.Sender != nil {
 			m.sender = *mi.Sender
-			c.participants[m.sender].moveMarkerTo(m)
+		}
+		c.insert(m)
+		s.st.messages++
+		if p := c.participants[m.sender]; p != nil && m.sender != "" {
+			p.moveMarkerTo(m)
+			c.recount(m.sender, p)
 		}
 		if mi.IdempotencyKey != nil {
 			c.idem[*mi.IdempotencyKey] = idemEntry{id: m.id, at: now}
@@ -175,6 +178,7 @@ func (h handlers) SendMessages(w http.ResponseWriter, r *http.Request, convID ge
 		}
 		refs[i].ID = m.id
 	}
+	s.st.touch(c)
 	writeRawJSON(w, http.StatusOK, marshal(refs))
 }
 
@@ -190,24 +194,30 @@ func customOf(c *gen.Custom) map[string]string {
 }
 
 // ListMessages lists the messages of a conversation, newest first;
-// startingAfter is a message id.
+// startingAfter is a message id (of a message deleted since, too: the page
+// continues after the place it had). The page is encoded after the store's
+// lock is released.
 func (h handlers) ListMessages(w http.ResponseWriter, r *http.Request, convID gen.ConversationId, params gen.ListMessagesParams) {
 	s := h.s
 	s.mu.RLock()
-	defer s.mu.RUnlock()
 	c := s.conversationOr404(w, convID)
 	if c == nil {
+		s.mu.RUnlock()
 		return
 	}
 	n := len(c.msgs)
 	from := 0 // index in newest-first order
 	if params.StartingAfter != nil {
-		m := c.msgByID[*params.StartingAfter]
-		if m == nil {
+		if m := c.msgByID[*params.StartingAfter]; m != nil {
+			from = n - c.index(m)
+		} else if t, ok := s.st.tombs.get(tombKey{kind: 'm', conv: c.id, id: *params.StartingAfter}, s.nowMs()); ok {
+			gone := &message{createdAt: t.createdAt, seq: t.seq}
+			from = n - sort.Search(n, func(i int) bool { return !c.msgs[i].before(gone) })
+		} else {
+			s.mu.RUnlock()
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("startingAfter: no message with id %q in conversation %q", *params.StartingAfter, convID))
 			return
 		}
-		from = n - c.index(m)
 	}
 	from, to := pageBounds(from, n, params.Limit)
 	base := baseURL(r)
@@ -215,6 +225,7 @@ func (h handlers) ListMessages(w http.ResponseWriter, r *http.Request, convID ge
 	for i := from; i < to; i++ {
 		data = append(data, renderMessage(c, c.msgs[n-1-i], base))
 	}
+	s.mu.RUnlock()
 	writeRawJSON(w, http.StatusOK, marshal(struct {
 		Data []*messageJSON `json:"data"`
 	}{data}))
@@ -224,12 +235,14 @@ func (h handlers) ListMessages(w http.ResponseWriter, r *http.Request, convID ge
 func (h handlers) GetMessage(w http.ResponseWriter, r *http.Request, convID gen.ConversationId, msgID gen.MessageId, _ gen.GetMessageParams) {
 	s := h.s
 	s.mu.RLock()
-	defer s.mu.RUnlock()
 	c, m := s.messageOr404(w, convID, msgID)
 	if m == nil {
+		s.mu.RUnlock()
 		return
 	}
-	writeRawJSON(w, http.StatusOK, marshal(renderMessage(c, m, baseURL(r))))
+	out := renderMessage(c, m, baseURL(r))
+	s.mu.RUnlock()
+	writeRawJSON(w, http.StatusOK, marshal(out))
 }
 
 // EditMessage changes the text and merges the custom data (a null key is
@@ -277,6 +290,9 @@ func (h handlers) DeleteMessage(w http.ResponseWriter, r *http.Request, convID g
 	c.remove(m)
 	s.st.releaseAttachment(m)
 	s.st.messages--
+	now := s.nowMs()
+	s.st.tombs.put(tombKey{kind: 'm', conv: c.id, id: m.id}, tomb{createdAt: m.createdAt, seq: m.seq, at: now})
+	s.st.touch(c)
 	writeEmpty(w)
 }
 
@@ -290,13 +306,19 @@ func (h handlers) DeleteAllMessages(w http.ResponseWriter, r *http.Request, conv
 	if c == nil {
 		return
 	}
+	now := s.nowMs()
 	for _, m := range c.msgs {
 		s.st.releaseAttachment(m)
+		s.st.tombs.put(tombKey{kind: 'm', conv: c.id, id: m.id}, tomb{createdAt: m.createdAt, seq: m.seq, at: now})
 	}
 	s.st.messages -= len(c.msgs)
 	c.msgs = nil
 	c.msgByID = map[string]*message{}
 	c.idem = map[string]idemEntry{}
+	for _, p := range c.participants {
+		p.unreadN = 0
+	}
+	s.st.touch(c)
 	writeEmpty(w)
 }
 
@@ -327,10 +349,13 @@ func (h handlers) AddReaction(w http.ResponseWriter, r *http.Request, convID gen
 	}
 	next := make([]string, 0, len(users)+1)
 	next = append(append(append(next, users[:i]...), userID), users[i:]...)
-	if m.reactions == nil {
-		m.reactions = map[string][]string{}
+	// A new map: answers being encoded outside the lock may hold the old one.
+	reactions := make(map[string][]string, len(m.reactions)+1)
+	for k, v := range m.reactions {
+		reactions[k] = v
 	}
-	m.reactions[emoji] = next
+	reactions[emoji] = next
+	m.reactions = reactions
 	writeEmpty(w)
 }
 
@@ -351,10 +376,15 @@ func (h handlers) RemoveReaction(w http.ResponseWriter, r *http.Request, convID 
 		return
 	}
 	next := append(append([]string{}, users[:i]...), users[i+1:]...)
-	if len(next) == 0 {
-		delete(m.reactions, emoji)
-	} else {
-		m.reactions[emoji] = next
+	reactions := make(map[string][]string, len(m.reactions))
+	for k, v := range m.reactions {
+		reactions[k] = v
 	}
+	if len(next) == 0 {
+		delete(reactions, emoji)
+	} else {
+		reactions[emoji] = next
+	}
+	m.reactions = reactions
 	writeEmpty(w)
 }

@@ -126,6 +126,7 @@ func (h handlers) LeaveConversation(w http.ResponseWriter, r *http.Request, conv
 	delete(c.participants, userID)
 	if u := s.st.users[userID]; u != nil {
 		delete(u.convs, convID)
+		u.convIdx.remove(c)
 	}
 	writeEmpty(w)
 }
@@ -162,6 +163,7 @@ func (h handlers) MarkConversationReadByUser(w http.ResponseWriter, r *http.Requ
 		return
 	}
 	c.markAllRead(p, s.nowMs(), s.st.seq)
+	c.recount(userID, p)
 	writeEmpty(w)
 }
 
@@ -185,5 +187,6 @@ func (h handlers) MarkConversationRead(w http.ResponseWriter, r *http.Request, u
 	} else {
 		c.markAllRead(p, s.nowMs(), s.st.seq)
 	}
+	c.recount(userID, p)
 	writeEmpty(w)
 }

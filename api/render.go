@@ -212,7 +212,7 @@ func renderUserConversation(c *conversation, id string, p *participant, base str
 	return userConversationJSON{
 		conversationJSON:   renderConversation(c, base),
 		IsUnread:           c.unread(id, p),
-		UnreadMessageCount: c.unreadCount(id, p),
+		UnreadMessageCount: p.unreadN,
 		ReadUntil:          p.readUntil(),
 	}
 }

@@ -464,7 +464,7 @@ func (s *Server) checkResponse(w *recorder, r *http.Request, route *openapi.Rout
 	if infra && !s.declared[route.OperationID][w.status] {
 		return
 	}
-	if err := s.validator.ValidateResponse(r, route, w.status, w.Header(), w.buf.Bytes()); err != nil {
+	if err := s.validator.ValidateResponse(r, route, w.status, w.Header(), w.bytes()); err != nil {
 		s.onInvalid(fmt.Errorf("%s %s answered %d: %w", r.Method, r.URL.EscapedPath(), w.status, err))
 	}
 }
@@ -510,7 +510,26 @@ type recorder struct {
 	header       http.Header
 	status       int
 	buf          bytes.Buffer
-	bodyTooLarge bool // the request body was refused for its size
+	raw          []byte // a whole answer handed over by writeRawJSON, not copied
+	bodyTooLarge bool   // the request body was refused for its size
+}
+
+// adopt takes b as the whole answer without copying it.
+func (rec *recorder) adopt(status int, b []byte) {
+	rec.WriteHeader(status)
+	if rec.buf.Len() == 0 && rec.raw == nil {
+		rec.raw = b
+		return
+	}
+	_, _ = rec.Write(b)
+}
+
+// bytes is the answer's body.
+func (rec *recorder) bytes() []byte {
+	if rec.raw != nil {
+		return append(rec.raw[:len(rec.raw):len(rec.raw)], rec.buf.Bytes()...)
+	}
+	return rec.buf.Bytes()
 }
 
 func newRecorder() *recorder { return &recorder{header: make(http.Header, 4), status: 0} }
@@ -539,7 +558,7 @@ func (rec *recorder) flushTo(w http.ResponseWriter) {
 		rec.status = http.StatusOK
 	}
 	w.WriteHeader(rec.status)
-	_, _ = w.Write(rec.buf.Bytes())
+	_, _ = w.Write(rec.bytes())
 }
 
 func randomHex(n int) string {

@@ -19,6 +19,8 @@ type store struct {
 	unclaimed []*file   // uploads in upload order, while no message carries them
 	messages  int       // number of stored messages
 	idemQueue []idemRef // idempotency keys in the order they were given
+	convIdx   convIndex // every conversation, by createdAt and by lastActivity
+	tombs     tombs     // where recently deleted items were, for cursors
 	rng       *rand.Rand
 }
 
@@ -26,6 +28,7 @@ func (st *store) init() {
 	st.users = map[string]*user{}
 	st.convs = map[string]*conversation{}
 	st.files = map[string]*file{}
+	st.convIdx.init()
 	var seed [32]byte
 	_, _ = crand.Read(seed[:])
 	st.rng = rand.New(rand.NewChaCha8(seed))
@@ -69,6 +72,7 @@ type user struct {
 	createdAt        int64
 	presence         *presence
 	convs            map[string]*conversation // the conversations the user takes part in
+	convIdx          convIndex                // the same, ordered (made on the first join)
 }
 
 type presence struct {
@@ -86,6 +90,7 @@ type conversation struct {
 	custom          map[string]string
 	participants    map[string]*participant
 	createdAt       int64
+	laTs            int64 // the lastActivity the indexes hold it under
 
 	msgs    []*message // ordered by (createdAt, seq)
 	msgByID map[string]*message
@@ -112,6 +117,9 @@ type participant struct {
 	hasRead bool
 	readTs  int64
 	readSeq uint64
+	// unreadN counts the messages the participant has not read; kept up to
+	// date by insert, remove and recount.
+	unreadN int
 }
 
 var (
@@ -213,8 +221,18 @@ func (p *participant) setReadUntil(ts int64) {
 	p.hasRead, p.readTs, p.readSeq = true, ts, math.MaxUint64
 }
 
-// insert adds m in order; a message at the current end is appended.
+// recount counts anew the messages participant id has not read, after its
+// marker moved or it joined.
+func (c *conversation) recount(id string, p *participant) { p.unreadN = c.unreadCount(id, p) }
+
+// insert adds m in order; a message at the current end is appended. Its
+// sender and readBy must be set: the participants' unread counts follow.
 func (c *conversation) insert(m *message) {
+	for id, p := range c.participants {
+		if !p.covers(m) && isUnreadFor(m, id) {
+			p.unreadN++
+		}
+	}
 	n := len(c.msgs)
 	if n == 0 || c.msgs[n-1].before(m) {
 		c.msgs = append(c.msgs, m)
@@ -239,6 +257,11 @@ func (c *conversation) index(m *message) int {
 // remove deletes m (and its idempotency key) from c.
 func (c *conversation) remove(m *message) {
 	c.dropIdempotencyKey(m)
+	for id, p := range c.participants {
+		if !p.covers(m) && isUnreadFor(m, id) {
+			p.unreadN--
+		}
+	}
 	if i := c.index(m); i >= 0 {
 		copy(c.msgs[i:], c.msgs[i+1:])
 		c.msgs[len(c.msgs)-1] = nil
@@ -265,18 +288,7 @@ func (c *conversation) lastActivity() int64 {
 
 // unread tells whether p has unread messages in c: messages after p's marker
 // that p neither sent nor is listed in readBy of.
-func (c *conversation) unread(id string, p *participant) bool {
-	for i := len(c.msgs) - 1; i >= 0; i-- {
-		m := c.msgs[i]
-		if p.covers(m) {
-			return false
-		}
-		if isUnreadFor(m, id) {
-			return true
-		}
-	}
-	return false
-}
+func (c *conversation) unread(_ string, p *participant) bool { return p.unreadN > 0 }
 
 // unreadCount counts the messages p has not read.
 func (c *conversation) unreadCount(id string, p *participant) int {

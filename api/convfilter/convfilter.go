@@ -152,6 +152,27 @@ func (f *Filter) Match(s *Subject) bool {
 	return false
 }
 
+// Conditions counts the conditions of the filter, over all branches of an
+// any: the work of evaluating it against one conversation.
+func (f *Filter) Conditions() int {
+	if f == nil {
+		return 0
+	}
+	n := 0
+	for _, b := range f.branches {
+		n += len(b.custom)
+		for _, set := range []bool{b.access != nil, b.subject != nil, b.hasUnread != nil, b.lastMessageTs != nil, b.createdAt != nil} {
+			if set {
+				n++
+			}
+		}
+		if n == 0 {
+			n = 1 // {} still costs a call
+		}
+	}
+	return n
+}
+
 // ---------------------------------------------------------------------------
 // Evaluation
 

@@ -1,0 +1,100 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gotalkjs/talkjs-go/gen"
+)
+
+// A cursor naming a conversation deleted since the previous page continues
+// after the place it had, in every order; so does one naming a deleted
+// message. An id never seen stays 400.
+func TestCursorOnDeletedItemContinues(t *testing.T) {
+	e := newEnv(t)
+	e.user("alice")
+	for i := 0; i < 6; i++ {
+		e.conv(fmt.Sprintf("c%d", i), "alice")
+		e.clock.Advance(time.Minute)
+	}
+	for _, q := range []string{"", "?orderBy=createdAt&orderDirection=ASC", "?orderBy=lastActivity&orderDirection=ASC"} {
+		sep := "?"
+		if q != "" {
+			sep = "&"
+		}
+		for _, path := range []string{"/conversations", "/users/alice/conversations"} {
+			full := e.listIDs(path + q)
+			if len(full) < 4 {
+				t.Fatalf("%s%s: %v", path, q, full)
+			}
+			first := e.listIDs(path + q + sep + "limit=2")
+			// Delete the cursor conversation, then ask for the next page.
+			must(t, e.raw("DELETE", "/conversations/"+first[1], ""), 200)
+			next := e.listIDs(path + q + sep + "limit=2&startingAfter=" + first[1])
+			if !eq(next, full[2:4]...) {
+				t.Errorf("%s%s after deleted %s: got %v, want %v", path, q, first[1], next, full[2:4])
+			}
+			e.conv(first[1], "alice") // back, for the next round (a new conversation)
+		}
+	}
+	must(t, e.raw("GET", "/conversations?startingAfter=never", ""), 400)
+
+	e.conv("m", "alice")
+	var ids []string
+	for i := 0; i < 5; i++ {
+		ids = append(ids, e.send("m", userMsg("alice", fmt.Sprint(i)))...)
+		e.clock.Advance(time.Second)
+	}
+	resp, err := e.c.DeleteMessageWithResponse(ctx, "m", ids[3], nil)
+	check(t, resp, err, 200)
+	r := must(t, e.raw("GET", "/conversations/m/messages?limit=2&startingAfter="+ids[3], ""), 200)
+	var l struct{ Data []struct{ ID string } }
+	r.json(t, &l)
+	if len(l.Data) != 2 || l.Data[0].ID != ids[2] || l.Data[1].ID != ids[1] {
+		t.Errorf("messages after deleted %s: %+v, want %s, %s", ids[3], l.Data, ids[2], ids[1])
+	}
+	must(t, e.raw("GET", "/conversations/m/messages?startingAfter=msg_never", ""), 400)
+}
+
+// A filter beyond the server's bounds is a clear 400.
+func TestFilterBounds(t *testing.T) {
+	e := newEnv(t)
+	var b strings.Builder
+	b.WriteString(`["any",[`)
+	for i := 0; i < 101; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"custom":{"k%d":"exists"}}`, i)
+	}
+	b.WriteString(`]]`)
+	r := must(t, e.raw("GET", "/conversations?filter="+url.QueryEscape(b.String()), ""), 400)
+	if msg := r.message(t); !strings.Contains(msg, "too many conditions") {
+		t.Errorf("message %q", msg)
+	}
+	long := `{"custom":{"k":["oneOf",["` + strings.Repeat("x", 20<<10) + `"]]}}`
+	r = must(t, e.raw("GET", "/conversations?filter="+url.QueryEscape(long), ""), 400)
+	if msg := r.message(t); !strings.Contains(msg, "too long") {
+		t.Errorf("message %q", msg)
+	}
+}
+
+// Text is sent as it is: < > & are not escaped to six bytes each.
+func TestAnswersDoNotEscapeHTML(t *testing.T) {
+	e := newEnv(t)
+	e.conv("c", "alice")
+	text := strings.Repeat("<", 10000)
+	e.send("c", userMsg("alice", text))
+	r := must(t, e.raw("GET", "/conversations/c/messages", ""), 200)
+	if len(r.body) > 11000 {
+		t.Errorf("an answer holding %d bytes of text is %d bytes long", len(text), len(r.body))
+	}
+	var l gen.MessageList
+	if err := json.Unmarshal(r.body, &l); err != nil || (*l.Data)[0].Text.MustGet() != text {
+		t.Errorf("text did not survive: %v", err)
+	}
+}
