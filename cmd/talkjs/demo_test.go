@@ -3,17 +3,12 @@ package main
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestDemoShowsEveryFlow(t *testing.T) {
-	start := time.Now()
 	r := runWith(t, nil, "", "demo")
 	if r.code != 0 {
 		t.Fatalf("demo exit %d\n%s\n%s", r.code, r.out, r.err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("demo took %s, want under 5s", d)
 	}
 	if r.err != "" {
 		t.Errorf("demo wrote to stderr: %s", r.err)

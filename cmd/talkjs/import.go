@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,21 +43,22 @@ input from a pipe is first copied to a temporary file beside the checkpoint, as
 large as the input, and removed at the end (a file is read in place).
 
 Exactly once: TalkJS does not deduplicate imported messages and an import
-request has no idempotency key, so a checkpoint journal (fsynced after every
-record) notes each request before it is sent and again once TalkJS has
-acknowledged it. An interrupted or repeated run goes on where the last one
-stopped and never sends a message twice. When a request's outcome is unknown
-(a 5xx answer, a broken connection, a run killed mid-request), the command
-reads the conversation back and looks for the messages by sender, timestamp
-and text: the ones found are not sent again. If that cannot be decided, the
-range is reported as UNCERTAIN, nothing more is sent for that conversation,
-and the next run checks again. This assumes the conversations hold no
-identical messages from elsewhere, and that the lines already imported are not
-edited between runs (the checkpoint notices and refuses).
+request has no idempotency key, so the command keeps a checkpoint journal of
+what TalkJS acknowledged and, before sending anything for a conversation the
+journal does not show complete, reads the conversation back and looks for the
+input's messages by sender, timestamp and text: the ones found are not sent
+again. An interrupted or repeated run goes on where the last one stopped, and
+a checkpoint that lost records (a crash, a truncated, emptied or deleted file,
+an old copy) costs read-backs, never duplicates. A request whose outcome is
+unknown (a 5xx answer, a broken connection) is settled the same way. If that
+cannot be decided, the range is reported as UNCERTAIN, nothing more is sent
+for that conversation, and the next run checks again. The checkpoint records
+the SHA-256 of its input and refuses another input. This assumes the
+conversations hold no identical messages from elsewhere.
 
-Lines that cannot be imported go to the rejects file as
-{"line":N,"reason":"…","input":"<the line>"}; the exit status is 1 when any
-line was rejected or any range is uncertain.`,
+Lines that cannot be imported go to the rejects file (mode 0600: it holds
+chat text) as {"line":N,"reason":"…","input":"<the line>"}; the exit status
+is 1 when any line was rejected or any range is uncertain.`,
 		Example: `talkjs import history.ndjson
 talkjs import --concurrency 8 --checkpoint /var/tmp/h.checkpoint history.ndjson
 zcat history.ndjson.gz | talkjs import --checkpoint h.checkpoint -`,
@@ -126,6 +128,13 @@ func runImport(ctx context.Context, st *stdio, f *importFlags, file string) erro
 	if err := rej.close(); err != nil && runErr == nil {
 		runErr = err
 	}
+	if errors.Is(runErr, importer.ErrCheckpointMismatch) || errors.Is(runErr, importer.ErrCheckpointDamaged) {
+		// Refused before anything was sent: there is nothing to sum up.
+		if errors.Is(runErr, importer.ErrCheckpointMismatch) {
+			return fmt.Errorf("%w: %w", errUsage, runErr)
+		}
+		return runErr
+	}
 	if f.json {
 		if err := writeJSON(st.Out, sum); err != nil {
 			return err
@@ -133,11 +142,16 @@ func runImport(ctx context.Context, st *stdio, f *importFlags, file string) erro
 	} else {
 		printImportSummary(st.Out, file, sum, rej, f.checkpoint)
 	}
-	if runErr != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; run the same command again to go on (checkpoint %s)", f.checkpoint)
-		}
-		return fmt.Errorf("%v; run the same command again to go on (checkpoint %s)", runErr, f.checkpoint)
+	switch {
+	case runErr == nil:
+	case ctx.Err() != nil:
+		return fmt.Errorf("interrupted; run the same command again to go on (checkpoint %s)", f.checkpoint)
+	case importer.RerunHelps(runErr):
+		return fmt.Errorf("%w; run the same command again to go on (checkpoint %s)", runErr, f.checkpoint)
+	default:
+		// Rerunning would fail the same way (credentials, a damaged
+		// checkpoint): the error says what to change.
+		return runErr
 	}
 	if !sum.OK() {
 		var parts []string
@@ -206,7 +220,11 @@ func (l *lazyFile) Write(p []byte) (int, error) {
 		return 0, l.err
 	}
 	if l.f == nil {
-		l.f, l.err = os.Create(l.path)
+		// Rejected lines hold chat text: only the owner may read them.
+		l.f, l.err = os.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if l.err == nil {
+			l.err = l.f.Chmod(0o600) // a file left by an earlier run keeps its mode otherwise
+		}
 		if l.err != nil {
 			return 0, l.err
 		}

@@ -135,3 +135,60 @@ func TestProgressLine(t *testing.T) {
 func importerProgress(settled, total, imported int) importer.Progress {
 	return importer.Progress{Phase: "messages", Total: total, Settled: settled, Imported: imported}
 }
+
+func TestImportRejectsFileIsPrivate(t *testing.T) {
+	e := newEnv(t)
+	path := filepath.Join(t.TempDir(), "h.ndjson")
+	os.WriteFile(path, []byte(`{"kind":"user","id":"a","name":"A"}`+"\n{oops\n"), 0o644)
+	// A rejects file left by an earlier run, readable by everyone.
+	os.WriteFile(path+".rejects", []byte("old"), 0o644)
+	if r := e.run("", "import", path); r.code != 1 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	fi, err := os.Stat(path + ".rejects")
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("rejects file mode %v (%v), want 0600: it holds chat text", fi.Mode(), err)
+	}
+}
+
+// "Run the same command again" is said only where that can get further.
+func TestImportAdvisesARerunOnlyWhereItHelps(t *testing.T) {
+	path := writeHistory(t, histgen.Spec{Users: 3, Conversations: 2, Messages: 30, Seed: 2})
+	e := newEnv(t)
+	const again = "run the same command again"
+
+	// Wrong credentials: rerunning fails the same way.
+	vars := map[string]string{}
+	for k, v := range e.vars {
+		vars[k] = v
+	}
+	vars["TALKJS_SECRET_KEY"] = "sk_test_wrong"
+	r := runWith(t, vars, "", "import", path)
+	if r.code != 1 || strings.Contains(r.err, again) || !strings.Contains(r.err, "Check the app id and secret key") {
+		t.Errorf("401: exit %d\n%s", r.code, r.err)
+	}
+
+	// A server that fails: a rerun may get further.
+	down := newEnv(t, api.WithFaults(api.Faults{Unavailable: 1, Seed: 1}))
+	if r := down.run("", "import", path); r.code != 1 || !strings.Contains(r.err, again) {
+		t.Errorf("503: exit %d\n%s", r.code, r.err)
+	}
+
+	// A checkpoint of another input: a usage error, nothing sent.
+	e.ok("import", path)
+	other := writeHistory(t, histgen.Spec{Users: 3, Conversations: 2, Messages: 31, Seed: 2})
+	r = e.run("", "import", "--checkpoint", path+".checkpoint", other)
+	if r.code != 2 || strings.Contains(r.err, again) || !strings.Contains(r.err, "belongs to another input") || r.out != "" {
+		t.Errorf("mismatched checkpoint: exit %d\nstdout %s\nstderr %s", r.code, r.out, r.err)
+	}
+
+	// A damaged checkpoint: say how to start afresh, not to rerun.
+	os.WriteFile(path+".checkpoint", []byte("garbage\n"), 0o600)
+	r = e.run("", "import", path)
+	if r.code != 1 || strings.Contains(r.err, again) || !strings.Contains(r.err, "move it away to start afresh") {
+		t.Errorf("damaged checkpoint: exit %d\n%s", r.code, r.err)
+	}
+	if n := e.srv.Counts().Messages; n != 30 {
+		t.Errorf("server holds %d messages, want 30", n)
+	}
+}

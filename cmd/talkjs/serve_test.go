@@ -44,7 +44,7 @@ func startServe(t *testing.T, args ...string) (string, *serveBuf, func() int) {
 	go func() {
 		done <- run(ctx, &stdio{In: strings.NewReader(""), Out: out, Err: errOut, Getenv: func(string) string { return "" }}, append([]string{"serve"}, args...))
 	}()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // a guard against a hang, not a speed check
 	for {
 		if m := serveURL.FindStringSubmatch(out.String()); m != nil {
 			stopped := false

@@ -47,6 +47,7 @@ type importRun struct {
 	elapsed          time.Duration
 	messages         int
 	accepted, limits int64 // requests answered other than 429, and 429s
+	syncs            int   // fsyncs of the checkpoint
 }
 
 // runImport imports data into a fresh in-memory server (the one `talkjs
@@ -80,7 +81,7 @@ func runImport(tb testing.TB, data []byte, rate float64, burst, concurrency int,
 		tb.Fatalf("server holds %d messages, want %d", n, sum.Messages)
 	}
 	limited := counter.limited.Load()
-	return importRun{elapsed: sum.Elapsed, messages: sum.Messages, accepted: counter.total.Load() - limited, limits: limited}
+	return importRun{elapsed: sum.Elapsed, messages: sum.Messages, accepted: counter.total.Load() - limited, limits: limited, syncs: im.cp.syncs}
 }
 
 // BenchmarkImport measures `talkjs import` (the importer, 4 conversations
@@ -121,6 +122,7 @@ func BenchmarkImport(b *testing.B) {
 			b.ReportMetric(float64(r.messages)/secs, "msgs/s")
 			b.ReportMetric(float64(r.accepted)/secs, "req/s")
 			b.ReportMetric(float64(r.limits), "429s")
+			b.ReportMetric(float64(r.syncs), "fsyncs")
 			if l.rate > 0 {
 				b.ReportMetric(100*float64(r.accepted)/(float64(l.burst)+l.rate*secs), "%-of-limit")
 			}

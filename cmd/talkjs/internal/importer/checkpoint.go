@@ -13,32 +13,56 @@ import (
 	"sync"
 )
 
-// The checkpoint is an append-only journal of NDJSON records, one per event
-// of a conversation's import, each written and fsynced before the importer
-// goes on:
+// The checkpoint is an append-only journal of NDJSON records:
 //
-//	{"conv":"c1","op":"send","from":20,"to":30}              before a request is sent
-//	{"conv":"c1","op":"done","to":30,"hash":"…"}             after TalkJS acknowledged it (or a read-back found it)
-//	{"conv":"c1","op":"uncertain","from":20,"to":30,"reason":"…"} when the outcome could not be found out
+//	{"op":"input","hash":"…","size":N}                       the input it belongs to (SHA-256 and length)
+//	{"conv":"c1","op":"done","to":30,"hash":"…"}             the first 30 messages are settled (imported, found or rejected)
+//	{"conv":"c1","op":"uncertain","from":20,"to":30,"reason":"…"} a range whose outcome could not be found out
 //	{"conv":"c1","op":"reject","at":25,"reason":"…"}         a message TalkJS refused (400), skipped from then on
 //
 // Positions count the conversation's messages in the order they are imported
-// (by timestamp, then by line). A "send" without a later "done" means the
-// request may or may not have been processed: the next run reads the
-// conversation back before deciding. A torn last line (a crash mid-write)
-// is ignored, which errs on the side of a read-back.
+// (by timestamp, then by line). Older journals also hold "send" records (a
+// request about to be sent); they are read but no longer written.
 //
-// When a run starts, the journal is replayed and rewritten compactly into a
-// new file that replaces the old one by rename.
+// A record only ever states a fact that was true when it was written, and
+// "done" never moves backwards: a journal that lost its last records (a
+// crash, a truncation), lost everything (deleted, emptied) or had old
+// records replayed into it claims less than is true, never more. So the
+// importer trusts it only for conversations it proves complete, and reads
+// every other conversation back from TalkJS before sending anything for it
+// (see convRun.resolve). That is also why a "done" record needs no fsync of
+// its own: records are made durable in groups, when a conversation is
+// complete and when the import ends.
+//
+// A torn last line (a crash mid-write) is ignored. When a run starts, the
+// journal is replayed and rewritten compactly into a new file that replaces
+// the old one by rename.
 
 type record struct {
-	Conv   string `json:"conv"`
+	Conv   string `json:"conv,omitempty"`
 	Op     string `json:"op"`
 	From   int    `json:"from,omitempty"`
 	To     int    `json:"to,omitempty"`
 	At     int    `json:"at,omitempty"`
 	Hash   string `json:"hash,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+}
+
+// ErrCheckpointMismatch means the checkpoint was written for another input.
+var ErrCheckpointMismatch = errors.New("the checkpoint belongs to another input")
+
+// ErrCheckpointDamaged means the checkpoint holds something that is not a
+// record of talkjs import.
+var ErrCheckpointDamaged = errors.New("the checkpoint is damaged")
+
+// startAfresh says what to do about a checkpoint that cannot be used.
+const startAfresh = "move it away to start afresh: the import then reads each conversation back from TalkJS and sends only the messages it does not hold"
+
+// inputID identifies an input: the SHA-256 of its bytes and their number.
+type inputID struct {
+	Hash string
+	Size int64
 }
 
 // convState is what the journal says about one conversation.
@@ -58,10 +82,11 @@ type convState struct {
 }
 
 type checkpoint struct {
-	path string
-	mu   sync.Mutex
-	f    *os.File
-	conv map[string]*convState
+	path  string
+	mu    sync.Mutex
+	f     *os.File
+	conv  map[string]*convState
+	input *inputID // nil until known
 
 	// Group commit: records queue in pending; one writer at a time writes
 	// and fsyncs everything queued, and wakes those whose records it made
@@ -71,6 +96,7 @@ type checkpoint struct {
 	queued, synced uint64
 	syncing        bool
 	err            error
+	syncs          int // fsyncs done, for the benchmark
 }
 
 // openCheckpoint replays the journal at path (if any), compacts it and
@@ -91,8 +117,16 @@ func openCheckpoint(path string) (*checkpoint, error) {
 			continue
 		}
 		var r record
-		if err := json.Unmarshal(line, &r); err != nil || r.Conv == "" || r.Op == "" {
-			return nil, fmt.Errorf("checkpoint %s line %d is damaged, or the file is not a checkpoint of talkjs import", path, i+1)
+		err := json.Unmarshal(line, &r)
+		switch {
+		case err == nil && r.Op == "input" && r.Hash != "":
+			if cp.input != nil && *cp.input != (inputID{r.Hash, r.Size}) {
+				return nil, fmt.Errorf("%w: %s line %d names a second input; %s", ErrCheckpointDamaged, path, i+1, startAfresh)
+			}
+			cp.input = &inputID{r.Hash, r.Size}
+			continue
+		case err != nil || r.Conv == "" || r.Op == "":
+			return nil, fmt.Errorf("%w: %s line %d is not a record of talkjs import; %s", ErrCheckpointDamaged, path, i+1, startAfresh)
 		}
 		cp.apply(r)
 	}
@@ -111,18 +145,27 @@ func (cp *checkpoint) state(conv string) *convState {
 	return s
 }
 
+// apply adds r to the state. A record that claims less than the state
+// already holds (an old record replayed) changes nothing: "done" never
+// moves backwards.
 func (cp *checkpoint) apply(r record) {
 	s := cp.state(r.Conv)
 	switch r.Op {
 	case "send":
-		s.Pending = &[2]int{r.From, r.To}
-		s.Uncertain = ""
+		if r.From >= s.Done {
+			s.Pending = &[2]int{r.From, r.To}
+			s.Uncertain = ""
+		}
 	case "done":
-		s.Done, s.Hash = r.To, r.Hash
-		s.Pending, s.Uncertain = nil, ""
+		if r.To >= s.Done {
+			s.Done, s.Hash = r.To, r.Hash
+			s.Pending, s.Uncertain = nil, ""
+		}
 	case "uncertain":
-		s.Pending = &[2]int{r.From, r.To}
-		s.Uncertain = r.Reason
+		if r.From >= s.Done {
+			s.Pending = &[2]int{r.From, r.To}
+			s.Uncertain = r.Reason
+		}
 	case "reject":
 		if s.Rejected == nil {
 			s.Rejected = map[int]string{}
@@ -139,6 +182,9 @@ func (cp *checkpoint) snapshot() []record {
 	}
 	sort.Strings(ids)
 	var out []record
+	if cp.input != nil {
+		out = append(out, record{Op: "input", Hash: cp.input.Hash, Size: cp.input.Size})
+	}
 	for _, id := range ids {
 		s := cp.conv[id]
 		ats := make([]int, 0, len(s.Rejected))
@@ -210,14 +256,45 @@ func syncDir(dir string) {
 // write appends r to the journal and makes it durable before returning.
 // Concurrent writers share fsyncs.
 func (cp *checkpoint) write(r record) error {
+	if err := cp.add(r); err != nil {
+		return err
+	}
+	return cp.sync()
+}
+
+// add appends r to the journal without waiting for it to be durable: a
+// later sync (or write) makes it so. The state changes at once.
+func (cp *checkpoint) add(r record) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
 	cp.mu.Lock()
-	defer cp.mu.Unlock()
+	if cp.err != nil {
+		cp.mu.Unlock()
+		return cp.err
+	}
 	cp.pending = append(append(cp.pending, b...), '\n')
 	cp.queued++
+	if r.Op == "input" {
+		cp.input = &inputID{r.Hash, r.Size}
+	} else {
+		cp.apply(r)
+	}
+	full := len(cp.pending) >= 1<<16
+	cp.mu.Unlock()
+	if full {
+		return cp.sync()
+	}
+	return nil
+}
+
+// sync makes every record added so far durable. One caller at a time
+// writes and fsyncs everything queued; the others wait for it and find
+// their records synced too (group commit).
+func (cp *checkpoint) sync() error {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
 	mine := cp.queued
 	for cp.synced < mine && cp.err == nil {
 		if cp.syncing {
@@ -233,6 +310,7 @@ func (cp *checkpoint) write(r record) error {
 			err = cp.f.Sync()
 		}
 		cp.mu.Lock()
+		cp.syncs++
 		cp.syncing = false
 		if err != nil {
 			cp.err = fmt.Errorf("write checkpoint %s: %w", cp.path, err)
@@ -241,11 +319,7 @@ func (cp *checkpoint) write(r record) error {
 		}
 		cp.cond.Broadcast()
 	}
-	if cp.err != nil {
-		return cp.err
-	}
-	cp.apply(r)
-	return nil
+	return cp.err
 }
 
 // get returns a copy of the state of conv.
@@ -256,8 +330,13 @@ func (cp *checkpoint) get(conv string) convState {
 	return s
 }
 
+// close makes what was added durable and closes the journal.
 func (cp *checkpoint) close() error {
+	err := cp.sync()
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
-	return cp.f.Close()
+	if cerr := cp.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -126,15 +126,15 @@ func (r *convRun) run(ctx context.Context) error {
 	im.mu.Unlock()
 	im.settled.Add(int64(st.Done))
 	pos := st.Done
-	if st.Pending != nil {
-		from, to := st.Pending[0], st.Pending[1]
-		if from != pos || to > len(r.refs) || to <= from {
-			im.uncertainNote(r.id, nil, "the checkpoint's last request does not fit the input; nothing was sent for this conversation")
-			im.settled.Add(int64(len(r.refs) - pos))
-			return errStop
+	if pos < len(r.refs) {
+		// The checkpoint does not show this conversation complete, and it
+		// may claim less than is true (a crash, a truncated or lost
+		// journal): read back what TalkJS holds before sending anything.
+		if st.Pending != nil {
+			im.note("%s: a request of an earlier run (lines %s) may or may not have been stored; reading the conversation back",
+				r.id, r.lines(st.Pending[0], min(st.Pending[1], len(r.refs))))
 		}
-		im.note("%s: a request of an earlier run (lines %s) may or may not have been stored; reading the conversation back", r.id, r.lines(from, to))
-		next, err := r.resolve(ctx, from, to)
+		next, err := r.reconcile(ctx, pos)
 		if err != nil {
 			return err
 		}
@@ -175,13 +175,19 @@ func (r *convRun) lineList(from, to int) []int {
 	return out
 }
 
-// done records msgs[:to] as settled.
+// done records msgs[:to] as settled. The record is made durable with
+// others (group commit) when the conversation is complete; until then a
+// lost record only makes the next run read the conversation back.
 func (r *convRun) done(to int) error {
 	h, err := r.fingerprint(to)
 	if err != nil {
 		return err
 	}
-	return r.im.cp.write(record{Conv: r.id, Op: "done", To: to, Hash: h})
+	rec := record{Conv: r.id, Op: "done", To: to, Hash: h}
+	if to == len(r.refs) {
+		return r.im.cp.write(rec)
+	}
+	return r.im.cp.add(rec)
 }
 
 // send imports msgs[from:to] (all of them unsettled and none skipped),
@@ -197,11 +203,8 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 		for _, m := range msgs {
 			chunk = append(chunk, m.msg)
 		}
-		// Write ahead: if this process dies before the answer is
-		// recorded, the next run knows to read back before sending.
-		if err := im.cp.write(record{Conv: r.id, Op: "send", From: from, To: to}); err != nil {
-			return from, err
-		}
+		// No write-ahead record is needed: if this process dies before the
+		// answer is recorded, the next run reads the conversation back.
 		im.mu.Lock()
 		im.sum.Requests++
 		im.mu.Unlock()
@@ -218,18 +221,15 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 			return to, nil
 		}
 		if ctx.Err() != nil {
-			// The "send" record stays: the next run reads back first.
+			// The next run reads back first.
 			return from, ctx.Err()
 		}
 		if fatal(err) {
 			return from, fmt.Errorf("import into %q: %w", r.id, err)
 		}
 		if why, ok := refused(err); ok {
-			// Nothing was stored. Clear the pending record, then find the
-			// message(s) TalkJS refuses by sending them one by one.
-			if err := r.done(from); err != nil {
-				return from, err
-			}
+			// Nothing was stored: find the message(s) TalkJS refuses by
+			// sending them one by one.
 			var te *talkjs.Error
 			if errors.As(err, &te) && te.StatusCode == 404 {
 				// The conversation does not exist: every message of it fails.
@@ -287,7 +287,7 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 		im.sum.Ambiguous++
 		im.mu.Unlock()
 		lastErr := err
-		next, err := r.resolve(ctx, from, to)
+		next, err := r.resolve(ctx, from, to, false)
 		if err != nil || next == to {
 			return next, err
 		}
@@ -308,27 +308,28 @@ func (r *convRun) giveUp(from int, reason string) (int, error) {
 	return from, errStop
 }
 
-// resolve finds out which of msgs[from:to], sent in a request whose outcome
-// is unknown, TalkJS stored. It records the stored prefix as done and
-// returns the position to go on from; a range it cannot settle is recorded
-// as uncertain and ends the conversation's import (errStop).
-func (r *convRun) resolve(ctx context.Context, from, to int) (int, error) {
+// reconcile finds out, before anything is sent, which of the messages from
+// position from on TalkJS already holds, records them as done and returns
+// the position to go on from.
+func (r *convRun) reconcile(ctx context.Context, from int) (int, error) {
+	next, err := r.resolve(ctx, from, len(r.refs), true)
+	if err == nil && next > from {
+		r.im.note("%s: lines %s were stored after all (the checkpoint did not show them): not sent again", r.id, r.lines(from, next))
+	}
+	return next, err
+}
+
+// resolve finds out which of msgs[from:to] TalkJS stored, when a request
+// carrying them had an unknown outcome (or, quiet, when the checkpoint does
+// not show what an earlier run did). It records the stored prefix as done
+// and returns the position to go on from; a range it cannot settle is
+// recorded as uncertain and ends the conversation's import (errStop).
+func (r *convRun) resolve(ctx context.Context, from, to int, quiet bool) (int, error) {
 	im := r.im
-	msgs, err := r.load(from, to)
-	if err != nil {
-		return from, err
-	}
-	keys := make([]msgKey, len(msgs))
-	looked := map[msgKey]bool{}
-	minTS := msgs[0].msg.Timestamp
-	for i, m := range msgs {
-		keys[i] = m.key()
-		looked[keys[i]] = true
-		minTS = min(minTS, keys[i].ts)
-	}
-	var stored map[msgKey]int
+	var stored map[keySum]int
+	var err error
 	for attempt := 1; attempt <= 4; attempt++ {
-		stored, err = r.readBack(ctx, looked)
+		stored, err = r.readBack(ctx)
 		if err == nil || ctx.Err() != nil {
 			break
 		}
@@ -340,40 +341,21 @@ func (r *convRun) resolve(ctx context.Context, from, to int) (int, error) {
 		return from, ctx.Err()
 	}
 	if err != nil {
-		return r.uncertain(from, to, fmt.Sprintf("the request's outcome is unknown and reading the conversation back failed: %v", err))
+		what := "the request's outcome is unknown"
+		if quiet {
+			what = "the checkpoint does not show what an earlier run sent"
+		}
+		return r.uncertain(from, to, fmt.Sprintf("%s and reading the conversation back failed: %v", what, err))
 	}
-	// want[k] counts how many copies of k the input holds up to the
-	// message looked at; the message is stored when TalkJS holds as many.
-	// Only earlier messages of the same time can be copies of the
-	// request's, and they come just before it.
-	want := map[msgKey]int{}
-	same := sort.Search(from, func(i int) bool { return r.refs[i].ts >= minTS })
-	for at := same; at < from; at += talkjs.MaxMessagesPerRequest {
-		end := min(from, at+talkjs.MaxMessagesPerRequest)
-		earlier, err := r.load(at, end)
+	prefix, extra := from, false
+	if len(stored) > 0 {
+		prefix, extra, err = r.storedPrefix(stored, from, to)
 		if err != nil {
 			return from, err
 		}
-		for i, m := range earlier {
-			if k := m.key(); !r.skip[at+i] && looked[k] {
-				want[k]++
-			}
-		}
-	}
-	prefix, extra := from, false
-	for i := from; i < to; i++ {
-		k := keys[i-from]
-		want[k]++
-		if stored[k] >= want[k] {
-			if prefix == i {
-				prefix++
-			} else {
-				extra = true
-			}
-		}
 	}
 	if extra {
-		return r.uncertain(from, to, "a read-back found some of the request's messages stored and others not, out of order")
+		return r.uncertain(from, to, "a read-back found some of the messages stored and others not, out of order")
 	}
 	if prefix > from {
 		if err := r.done(prefix); err != nil {
@@ -386,6 +368,9 @@ func (r *convRun) resolve(ctx context.Context, from, to int) (int, error) {
 		im.sum.Found += prefix - from
 		im.mu.Unlock()
 	}
+	if quiet {
+		return prefix, nil
+	}
 	switch {
 	case prefix == to:
 		im.note("%s: lines %s were stored after all: not sent again", r.id, r.lines(from, to))
@@ -395,6 +380,63 @@ func (r *convRun) resolve(ctx context.Context, from, to int) (int, error) {
 		im.note("%s: lines %s were stored, lines %s were not: sending those again", r.id, r.lines(from, prefix), r.lines(prefix, to))
 	}
 	return prefix, nil
+}
+
+// storedPrefix walks msgs[from:to] and returns the end of the run of them
+// that stored holds, and whether any message after that run is stored too.
+func (r *convRun) storedPrefix(stored map[keySum]int, from, to int) (prefix int, extra bool, err error) {
+	// want[k] counts how many copies of k the input holds up to the
+	// message looked at; the message is stored when TalkJS holds as many.
+	// Only earlier messages of the same time can be copies, and they come
+	// just before from.
+	want := map[keySum]int{}
+	minTS := r.refs[from].ts
+	same := sort.Search(from, func(i int) bool { return r.refs[i].ts >= minTS })
+	if err := r.walk(same, from, func(i int, k keySum) bool {
+		if !r.skip[i] {
+			want[k]++
+		}
+		return true
+	}); err != nil {
+		return from, false, err
+	}
+	prefix = from
+	err = r.walk(from, to, func(i int, k keySum) bool {
+		if r.skip[i] {
+			if prefix == i {
+				prefix++
+			}
+			return true
+		}
+		want[k]++
+		if stored[k] >= want[k] {
+			if prefix == i {
+				prefix++
+			} else {
+				extra = true
+				return false
+			}
+		}
+		return true
+	})
+	return prefix, extra, err
+}
+
+// walk calls f with the key of each message of msgs[from:to], a request's
+// worth at a time, until f returns false.
+func (r *convRun) walk(from, to int, f func(i int, k keySum) bool) error {
+	for at := from; at < to; at += talkjs.MaxMessagesPerRequest {
+		msgs, err := r.load(at, min(to, at+talkjs.MaxMessagesPerRequest))
+		if err != nil {
+			return err
+		}
+		for i, m := range msgs {
+			if !f(at+i, m.key().sum()) {
+				return nil
+			}
+		}
+	}
+	return nil
 }
 
 func (r *convRun) uncertain(from, to int, reason string) (int, error) {
@@ -413,17 +455,17 @@ func (im *Importer) uncertainNote(conv string, lines []int, reason string) {
 	im.note("%s: UNCERTAIN: %s", conv, reason)
 }
 
-// readBack counts the conversation's stored messages by key, of those
-// keys looked for.
-func (r *convRun) readBack(ctx context.Context, looked map[msgKey]bool) (map[msgKey]int, error) {
-	stored := map[msgKey]int{}
+// readBack counts the conversation's stored messages by key.
+func (r *convRun) readBack(ctx context.Context) (map[keySum]int, error) {
+	stored := map[keySum]int{}
 	for m, err := range r.im.c.Messages.All(ctx, r.id, &talkjs.ListOptions{Limit: 100}) {
+		if errors.Is(err, talkjs.ErrNotFound) {
+			return map[keySum]int{}, nil // no such conversation: nothing stored
+		}
 		if err != nil {
 			return nil, err
 		}
-		if k := (msgKey{m.SenderID, m.CreatedAt, m.Text}); looked[k] {
-			stored[k]++
-		}
+		stored[msgKey{m.SenderID, m.CreatedAt, m.Text}.sum()]++
 	}
 	return stored, nil
 }

@@ -6,10 +6,14 @@
 //
 // TalkJS stores every imported message it receives, duplicates included, and
 // an import request has no idempotency key. So the importer keeps a
-// checkpoint: an append-only journal, fsynced after every record. Before an
-// import request is sent it records the range of messages it carries
-// ("send"); after TalkJS acknowledges it, it records the range as done. A
-// request rejected with a 4xx status stored nothing and is not ambiguous.
+// checkpoint: an append-only journal of what TalkJS acknowledged, made
+// durable in groups. A conversation the checkpoint shows complete is
+// skipped; every other conversation is first read back from TalkJS (as
+// below), so that a journal that lost records — a crash, a truncation, a
+// deleted or emptied file, old records replayed — makes the importer read
+// more, never send twice. The checkpoint records the SHA-256 of its input
+// and refuses any other input. A request rejected with a 4xx status stored
+// nothing and is not ambiguous.
 //
 // When the outcome of a request is unknown — a 5xx answer, a broken
 // connection, a timeout, or a run that was killed after sending — the
@@ -22,9 +26,7 @@
 // again before anything else is sent for that conversation.
 //
 // The guarantee holds as long as the conversation holds no copies of the
-// same (sender, timestamp, text) from outside this import, and the input's
-// already-imported part is not changed between runs (the checkpoint
-// fingerprints it and refuses to go on when it changed).
+// same (sender, timestamp, text) from outside this import.
 //
 // # Memory
 //
@@ -192,6 +194,9 @@ func (im *Importer) Run(ctx context.Context, r io.Reader) (*Summary, error) {
 	if err != nil {
 		return &im.sum, err
 	}
+	if err := im.checkInput(src.id()); err != nil {
+		return &im.sum, err
+	}
 	im.sum.Lines = in.lines
 	im.sum.Messages = in.messages
 	im.total.Store(int64(in.messages))
@@ -209,6 +214,34 @@ func (im *Importer) Run(ctx context.Context, r io.Reader) (*Summary, error) {
 		return &im.sum, err
 	}
 	return &im.sum, nil
+}
+
+// checkInput refuses an input other than the one the checkpoint was written
+// for, and records the input in a new checkpoint.
+func (im *Importer) checkInput(id inputID) error {
+	im.cp.mu.Lock()
+	known := im.cp.input
+	im.cp.mu.Unlock()
+	if known == nil {
+		return im.cp.write(record{Op: "input", Hash: id.Hash, Size: id.Size})
+	}
+	if *known == id {
+		return nil
+	}
+	return fmt.Errorf("%w: %s was written for an input of %d bytes (SHA-256 %.12s…), and this input has %d bytes (SHA-256 %.12s…). "+
+		"Give this input's own checkpoint, or "+startAfresh, ErrCheckpointMismatch, im.opts.Checkpoint, known.Size, known.Hash, id.Size, id.Hash)
+}
+
+// RerunHelps reports whether running the same import again may get further
+// after Run returned err: not when the checkpoint is refused, nor when TalkJS
+// refuses the credentials.
+func RerunHelps(err error) bool {
+	var ae *talkjs.ArgumentError
+	switch {
+	case err == nil, errors.Is(err, ErrCheckpointMismatch), errors.Is(err, ErrCheckpointDamaged), fatal(err), errors.As(err, &ae):
+		return false
+	}
+	return true
 }
 
 func (im *Importer) reject(line int, raw, reason string) {

@@ -125,20 +125,30 @@ func TestImportThroughFaultsIsExactlyOnce(t *testing.T) {
 	checkStored(t, srv, exp)
 }
 
-func TestChangedInputIsNotResent(t *testing.T) {
+func TestChangedInputIsRefusedThenReconciled(t *testing.T) {
 	data := history(t, histgen.Spec{Users: 4, Conversations: 2, Messages: 40, Seed: 1})
 	srv, c := newServer(t)
 	cp := filepath.Join(t.TempDir(), "cp")
 	if _, err := New(c, Options{Checkpoint: cp}).Run(context.Background(), bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
-	// Edit the text of an imported message of c000: the checkpoint's
-	// fingerprint no longer matches, so nothing may be sent for it.
+	// Edit the text of an imported message of c000: the checkpoint belongs
+	// to the old input, so the run is refused before anything is sent.
 	changed := bytes.Replace(data, []byte(`"text":"message 0: `), []byte(`"text":"message 0 (edited): `), 1)
 	if bytes.Equal(changed, data) {
 		t.Fatal("the edit did not apply")
 	}
 	sum, err := New(c, Options{Checkpoint: cp}).Run(context.Background(), bytes.NewReader(changed))
+	if !errors.Is(err, ErrCheckpointMismatch) || !strings.Contains(err.Error(), "SHA-256") || RerunHelps(err) {
+		t.Fatalf("err = %v, want ErrCheckpointMismatch naming the hashes, and no advice to rerun", err)
+	}
+	if sum.Requests != 0 {
+		t.Fatalf("%d import requests for a refused checkpoint", sum.Requests)
+	}
+	// With a new checkpoint, every conversation is read back: c001 is
+	// found complete, c000 holds messages the input no longer has in
+	// order, so it is uncertain; nothing is sent twice.
+	sum, err = New(c, Options{Checkpoint: cp + ".new"}).Run(context.Background(), bytes.NewReader(changed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,13 +268,14 @@ func TestUnresolvableOutcomeIsUncertainThenSettledByNextRun(t *testing.T) {
 	srv, c := newServer(t)
 	cp := filepath.Join(t.TempDir(), "cp")
 	// The second import request is stored but its answer lost, and every
-	// read-back fails: the importer cannot know, so it must not resend.
+	// read-back after the first import request fails: the importer cannot
+	// know, so it must not resend.
 	imports := 0
 	broken, err := talkjs.NewClient(c.AppID(), srv.Secret(), talkjs.WithBaseURL(strings.TrimSuffix(c.ServerURL(), "/v1/"+c.AppID()+"/")),
 		talkjs.WithMaxRetries(0),
 		talkjs.WithMiddleware(func(next http.RoundTripper) http.RoundTripper {
 			return talkjs.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
-				if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/messages") {
+				if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/messages") && imports > 0 {
 					return nil, errors.New("read-back broken")
 				}
 				resp, err := next.RoundTrip(r)

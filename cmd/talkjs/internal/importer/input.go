@@ -3,6 +3,8 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -139,6 +141,23 @@ type msgKey struct {
 	sender string
 	ts     int64
 	text   string
+}
+
+// keySum is a digest of a msgKey: a read-back keeps 16 bytes a stored
+// message, not its text.
+type keySum [16]byte
+
+func (k msgKey) sum() keySum {
+	h := sha256.New()
+	var n [16]byte
+	binary.BigEndian.PutUint64(n[:8], uint64(len(k.sender)))
+	binary.BigEndian.PutUint64(n[8:], uint64(k.ts))
+	h.Write(n[:])
+	h.Write([]byte(k.sender))
+	h.Write([]byte(k.text))
+	var s keySum
+	copy(s[:], h.Sum(nil))
+	return s
 }
 
 // input is what the first pass over the input keeps: the users and

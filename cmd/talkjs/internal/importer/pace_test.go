@@ -5,11 +5,16 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gotalkjs/talkjs-go/api"
 	"github.com/gotalkjs/talkjs-go/cmd/talkjs/internal/histgen"
+	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
 func TestPaceLearnsTheRate(t *testing.T) {
@@ -117,15 +122,63 @@ func TestPaceResendsA429(t *testing.T) {
 	}
 }
 
+// scripted429 answers 429 to the import requests whose number (counting
+// from 1) is listed, without passing them on, whatever the pace: the limit
+// is driven by the server's script, not by how fast the machine is.
+type scripted429 struct {
+	h       http.Handler
+	mu      sync.Mutex
+	imports int
+	limit   map[int]bool
+	limited int
+}
+
+func (s *scripted429) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/import/") {
+		s.mu.Lock()
+		s.imports++
+		refuse := s.limit[s.imports]
+		if refuse {
+			s.limited++
+		}
+		s.mu.Unlock()
+		if refuse {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, `{"errorCode":"RATE_LIMITED","reasons":["too many requests"]}`, http.StatusTooManyRequests)
+			return
+		}
+	}
+	s.h.ServeHTTP(w, r)
+}
+
 // TestPacedImportIsExactlyOnce imports through the pacer into a server
-// with a small burst: every message is stored once.
+// that answers 429 now and then, including several times in a row: every
+// message is stored once.
 func TestPacedImportIsExactlyOnce(t *testing.T) {
 	var hist bytes.Buffer
 	if err := histgen.Write(&hist, histgen.Spec{Users: 10, Conversations: 10, Messages: 600, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	r := runImport(t, hist.Bytes(), 200, 5, 4, true)
-	if r.limits == 0 {
-		t.Errorf("the server never limited the import (%d requests): the test shows nothing", r.accepted)
+	data := hist.Bytes()
+	srv := api.NewServer()
+	limit := map[int]bool{}
+	for _, n := range []int{3, 4, 5, 6, 7, 20, 21, 40, 41, 42, 43, 44, 45, 46, 47} {
+		limit[n] = true
 	}
+	s := &scripted429{h: srv, limit: limit}
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	c, err := talkjs.NewClient(srv.AppID(), srv.Secret(), talkjs.WithBaseURL(hs.URL), talkjs.WithMiddleware(Pace()),
+		talkjs.WithRetryPolicy(talkjs.RetryPolicy{MaxRetries: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 10 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := New(c, Options{Checkpoint: filepath.Join(t.TempDir(), "cp"), Concurrency: 4}).Run(context.Background(), bytes.NewReader(data))
+	if err != nil || !sum.OK() || sum.Imported != sum.Messages {
+		t.Fatalf("import: %v, summary %+v", err, sum)
+	}
+	if s.limited != len(limit) {
+		t.Errorf("the server answered 429 %d times, want %d: the test shows less than it says", s.limited, len(limit))
+	}
+	checkStored(t, srv, expected(t, data))
 }

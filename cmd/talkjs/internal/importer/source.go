@@ -2,8 +2,11 @@ package importer
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 )
@@ -19,6 +22,7 @@ import (
 // time; the copy is removed when the import ends.
 type source struct {
 	first io.Reader   // what the first pass reads
+	sum   *summer     // the SHA-256 and length of what it read
 	at    io.ReaderAt // what the lines are read back from
 	base  int64       // the offset in at of the input's first byte
 
@@ -36,6 +40,32 @@ type readerAtSeeker interface {
 // openSource prepares r for reading twice; a copy, if one is needed, goes
 // into a temporary file in dir.
 func openSource(r io.Reader, dir string) (*source, error) {
+	s, err := openSourceUnhashed(r, dir)
+	if err != nil {
+		return nil, err
+	}
+	s.sum = &summer{h: sha256.New()}
+	s.first = io.TeeReader(s.first, s.sum)
+	return s, nil
+}
+
+// summer hashes and counts what is written to it.
+type summer struct {
+	h hash.Hash
+	n int64
+}
+
+func (s *summer) Write(p []byte) (int, error) {
+	s.n += int64(len(p))
+	return s.h.Write(p)
+}
+
+// id identifies the input by what the first pass read.
+func (s *source) id() inputID {
+	return inputID{Hash: hex.EncodeToString(s.sum.h.Sum(nil)), Size: s.sum.n}
+}
+
+func openSourceUnhashed(r io.Reader, dir string) (*source, error) {
 	if f, ok := r.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			if base, err := f.Seek(0, io.SeekCurrent); err == nil {
