@@ -62,8 +62,13 @@
 //     of a message never lists its sender; everyoneReadUntil is the lowest
 //     marker once every participant has one.
 //   - A send is checked whole before anything is stored. Exactly one of
-//     text, attachmentToken, content or location; content blocks are kept as
-//     the text they hold. A SystemMessage carries no location. A repeated
+//     text, attachmentToken, content or location. Content blocks are stored
+//     as sent and their text (plain strings and the text of marks) becomes
+//     the message's text; a message sent otherwise gets the block TalkJS
+//     gives it (text, file with its token, size and a subtype from the
+//     file name's extension — ours —, or location), and editing the text
+//     makes the content follow. Message ids are msg_ and 22 characters, like
+//     TalkJS's. A SystemMessage carries no location. A repeated
 //     idempotencyKey (same conversation, within 24 hours of the server's
 //     clock) answers the first message's id, also within one request.
 //   - Import needs UserMessages by participants; a message without timestamp

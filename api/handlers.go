@@ -23,17 +23,23 @@ var _ gen.ServerInterface = handlers{}
 // spec makes the body optional, and there it means {} (TalkJS's team-chat
 // tutorial PUTs a conversation with Content-Type JSON and no body).
 func decodeBody(r *http.Request, v any) *apiError {
+	_, err := readBody(r, v)
+	return err
+}
+
+// readBody is decodeBody that also returns the body's bytes.
+func readBody(r *http.Request, v any) ([]byte, *apiError) {
 	b, err := io.ReadAll(r.Body)
 	if err != nil {
-		return badRequest("request body: could not be read")
+		return nil, badRequest("request body: could not be read")
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return nil
+		return b, nil
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return badRequest("request body: " + err.Error())
+		return nil, badRequest("request body: " + err.Error())
 	}
-	return nil
+	return b, nil
 }
 
 // marshal encodes v as JSON without escaping <, > and & (which would make

@@ -59,7 +59,7 @@ func (h handlers) ImportMessages(w http.ResponseWriter, r *http.Request, convID 
 		case mi.CreatedAt != nil:
 			ts = *mi.CreatedAt
 		}
-		m := &message{id: s.st.newID("msg_", 20), seq: s.st.nextSeq(), createdAt: ts, typ: userMessage, imported: true,
+		m := &message{id: s.st.newID("msg_", messageIDLength), seq: s.st.nextSeq(), createdAt: ts, typ: userMessage, imported: true,
 			sender: mi.Sender, custom: customOf(mi.Custom)}
 		if mi.Text != nil {
 			m.hasText, m.text = true, *mi.Text

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strings"
 
 	"github.com/gotalkjs/talkjs-go/gen"
 )
@@ -33,35 +32,6 @@ func (s *Server) messageOr404(w http.ResponseWriter, convID, msgID string) (*con
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no message with id %q in conversation %q", msgID, convID))
 	}
 	return c, m
-}
-
-// contentText flattens rich content blocks to the text they hold: every
-// string under a "text" key, in order. Our reading: the Message schema has
-// no content field, so its text is what a reader sees.
-func contentText(blocks []map[string]any) string {
-	var b strings.Builder
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if t, ok := v["text"].(string); ok {
-				b.WriteString(t)
-			}
-			for _, k := range sortedKeys(v) {
-				if k != "text" {
-					walk(v[k])
-				}
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
-	}
-	for _, blk := range blocks {
-		walk(blk)
-	}
-	return b.String()
 }
 
 // checkSend says what is wrong with message i of a send, or "".
@@ -114,10 +84,12 @@ func (s *Server) checkSend(c *conversation, i int, m *gen.SendMessageInput) stri
 // conversation read for the sender up to the new message.
 func (h handlers) SendMessages(w http.ResponseWriter, r *http.Request, convID gen.ConversationId, _ gen.SendMessagesParams) {
 	var in gen.SendMessagesInput
-	if err := decodeBody(r, &in); err != nil {
+	body, err := readBody(r, &in)
+	if err != nil {
 		writeAPIError(w, err)
 		return
 	}
+	contents := sentContents(body)
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,15 +115,16 @@ func (h handlers) SendMessages(w http.ResponseWriter, r *http.Request, convID ge
 				continue
 			}
 		}
-		m := &message{id: s.st.newID("msg_", 20), seq: s.st.nextSeq(), createdAt: now, typ: userMessage, custom: customOf(mi.Custom)}
+		m := &message{id: s.st.newID("msg_", messageIDLength), seq: s.st.nextSeq(), createdAt: now, typ: userMessage, custom: customOf(mi.Custom)}
 		if mi.Type == gen.MessageTypeSystemMessage {
 			m.typ = systemMessage
 		}
 		switch {
 		case mi.Text != nil:
 			m.hasText, m.text = true, *mi.Text
-		case mi.Content != nil:
-			m.hasText, m.text = true, contentText(*mi.Content)
+		case mi.Content != nil && i < len(contents):
+			m.content = contents[i]
+			m.hasText, m.text = true, contentText(m.content)
 		case mi.Location != nil:
 			loc := [2]float64{(*mi.Location)[0], (*mi.Location)[1]}
 			m.location = &loc
@@ -262,7 +235,8 @@ func (h handlers) EditMessage(w http.ResponseWriter, r *http.Request, convID gen
 		return
 	}
 	if in.Text != nil {
-		m.hasText, m.text = true, *in.Text
+		// The content follows the new text (derived again when rendered).
+		m.hasText, m.text, m.content = true, *in.Text, nil
 	}
 	if in.Custom.IsSpecified() {
 		if in.Custom.IsNull() {

@@ -17,8 +17,8 @@ func TestSendMessagesAndGetThem(t *testing.T) {
 		userMsg("alice", "hello"),
 		gen.SendMessageInput{Type: gen.MessageTypeSystemMessage, Text: ptr("Order received"), Custom: &gen.Custom{"k": "v"}},
 		gen.SendMessageInput{Type: gen.MessageTypeUserMessage, Sender: ptr("bob"), Location: &loc},
-		gen.SendMessageInput{Type: gen.MessageTypeUserMessage, Sender: ptr("bob"), Content: &[]map[string]interface{}{
-			{"type": "text", "children": []any{map[string]any{"text": "rich "}, map[string]any{"type": "bold", "text": "text"}}}}},
+		gen.SendMessageInput{Type: gen.MessageTypeUserMessage, Sender: ptr("bob"), Content: &[]gen.ContentBlock{
+			{Type: "text", Children: &[]any{map[string]any{"text": "rich "}, map[string]any{"type": "bold", "text": "text"}}}}},
 	)
 	if len(ids) != 4 || !strings.HasPrefix(ids[0], "msg_") || ids[0] == ids[1] {
 		t.Fatalf("ids %v", ids)

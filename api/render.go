@@ -38,6 +38,7 @@ type messageJSON struct {
 	Type                string              `json:"type"`
 	Origin              string              `json:"origin"`
 	Text                *string             `json:"text"`
+	Content             json.RawMessage     `json:"content"`
 	Attachment          *attachmentJSON     `json:"attachment"`
 	Location            *[2]float64         `json:"location"`
 	Custom              map[string]string   `json:"custom"`
@@ -128,9 +129,12 @@ func renderMessage(c *conversation, m *message, base string) *messageJSON {
 		t := m.text
 		out.Text = &t
 	}
+	url := ""
 	if m.attachment != nil {
-		out.Attachment = &attachmentJSON{URL: fileURL(base, m.attachment), Size: m.attachment.size, Filename: m.attachment.filename}
+		url = fileURL(base, m.attachment)
+		out.Attachment = &attachmentJSON{URL: url, Size: m.attachment.size, Filename: m.attachment.filename}
 	}
+	out.Content = renderContent(m, url)
 	if m.edited {
 		e := m.editedAt
 		out.EditedAt = &e

@@ -42,6 +42,10 @@ func (st *store) nextSeq() uint64 {
 const idAlphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 // newID returns prefix and n random characters (base 62).
+// messageIDLength is the length of a message id after "msg_": TalkJS's
+// ids look like msg_6TKoWs0Jm8XrjPOmFdOGiX (22 characters).
+const messageIDLength = 22
+
 func (st *store) newID(prefix string, n int) string {
 	b := make([]byte, len(prefix)+n)
 	copy(b, prefix)
@@ -158,7 +162,8 @@ type message struct {
 	readBy     []string // given when imported
 	referenced *string
 	reactions  map[string][]string
-	idemKey    string // the idempotency key it was sent with, if any
+	idemKey    string          // the idempotency key it was sent with, if any
+	content    json.RawMessage // content blocks as sent, or nil (derived when rendered)
 }
 
 type attachment struct {

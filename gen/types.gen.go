@@ -227,6 +227,33 @@ type BatchResult = []BatchOperationResult
 // BatchUserInput Map of user id to user fields; at most 100 users. An empty user id is refused (400; OpenAPI 3.0 cannot constrain property names).
 type BatchUserInput map[string]UserInput
 
+// ContentBlock One block of a message's content. A text block (`type: text`) holds `children`, text nodes; a file block (`type: file`) `url`, `filename`, `size`, `fileToken` and, for media, `subtype`, `width`, `height`, `duration`; a location block (`type: location`) `latitude` and `longitude`.
+type ContentBlock struct {
+	// Children The nodes of a text block: a plain string, or a mark node object with `type` (bold, italic, strikethrough, link, autoLink, mention, code, bulletList, bulletPoint, actionLink, actionButton, customEmoji) and its own `children`, `url`, `text` or `id`.
+	Children *[]interface{} `json:"children,omitempty"`
+
+	// Duration Seconds, for video, audio and voice.
+	Duration *float64 `json:"duration,omitempty"`
+
+	// FileToken The token of the uploaded file.
+	FileToken *string  `json:"fileToken,omitempty"`
+	Filename  *string  `json:"filename,omitempty"`
+	Height    *int     `json:"height,omitempty"`
+	Latitude  *float64 `json:"latitude,omitempty"`
+	Longitude *float64 `json:"longitude,omitempty"`
+
+	// Size Size in bytes.
+	Size *int64 `json:"size,omitempty"`
+
+	// Subtype image, video, audio or voice, for media files.
+	Subtype *string `json:"subtype,omitempty"`
+
+	// Type text, file or location.
+	Type  string  `json:"type"`
+	Url   *string `json:"url,omitempty"`
+	Width *int    `json:"width,omitempty"`
+}
+
 // Conversation defines model for Conversation.
 type Conversation struct {
 	CreatedAt *int64 `json:"createdAt,omitempty"`
@@ -349,9 +376,12 @@ type Location = []float64
 // Message defines model for Message.
 type Message struct {
 	// Attachment The attached file, or null.
-	Attachment     nullable.Nullable[Attachment] `json:"attachment,omitempty"`
-	ConversationId *string                       `json:"conversationId,omitempty"`
-	CreatedAt      *int64                        `json:"createdAt,omitempty"`
+	Attachment nullable.Nullable[Attachment] `json:"attachment,omitempty"`
+
+	// Content The message's content blocks (TalkJS's recommended field; text, attachment and location stay). Derived from text, attachment or location when the message was sent with one of those.
+	Content        *[]ContentBlock `json:"content,omitempty"`
+	ConversationId *string         `json:"conversationId,omitempty"`
+	CreatedAt      *int64          `json:"createdAt,omitempty"`
 
 	// Custom Custom key-value metadata (string values).
 	Custom   *Custom                      `json:"custom,omitempty"`
@@ -507,8 +537,8 @@ type SendMessageInput struct {
 	// AttachmentToken A token from POST /files, sent in place of text.
 	AttachmentToken *string `json:"attachmentToken,omitempty"`
 
-	// Content Rich content blocks. Mutually exclusive with text.
-	Content *[]map[string]interface{} `json:"content,omitempty"`
+	// Content Rich content blocks, TalkJS's recommended form of a message's content (one block per message today). Mutually exclusive with text, attachmentToken and location.
+	Content *[]ContentBlock `json:"content,omitempty"`
 
 	// Custom Custom key-value metadata (string values).
 	Custom *Custom `json:"custom,omitempty"`

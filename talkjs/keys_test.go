@@ -77,7 +77,7 @@ func TestKeyedInputEncoding(t *testing.T) {
 		UserMessage("alice", "hi <b>&</b> \u2028 😀"),
 		SystemMessage("note"),
 		AttachmentMessage("bob", "att_tok"),
-		{Type: UserMessageType, Sender: "carol", Content: []json.RawMessage{json.RawMessage(` { "type" : "text" } `)}},
+		{Type: UserMessageType, Sender: "carol", Content: []ContentBlock{TextBlock(Plain("hi"))}},
 		{Type: UserMessageType, Sender: "dave", Location: &loc, ReferencedMessageID: "msg_1", Custom: map[string]string{"z": "1", "a": "2"}},
 		{Type: UserMessageType, Sender: "erin", Text: "own key", IdempotencyKey: "mine"},
 	}

@@ -5,7 +5,6 @@ import (
 	cryptorand "crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
@@ -34,9 +33,12 @@ type Message struct {
 	SenderID       string      `json:"senderId"`
 	Type           MessageType `json:"type"`
 	// Origin is how it was sent: rest, email, import or web.
-	Origin     string      `json:"origin"`
-	Text       string      `json:"text"`
-	Attachment *Attachment `json:"attachment"`
+	Origin string `json:"origin"`
+	Text   string `json:"text"`
+	// Content is the message's content blocks: as sent, or the block its
+	// text, attachment or location makes.
+	Content    []ContentBlock `json:"content"`
+	Attachment *Attachment    `json:"attachment"`
 	// Location is a [latitude, longitude] pair, or nil.
 	Location            []float64         `json:"location"`
 	Custom              map[string]string `json:"custom"`
@@ -78,8 +80,8 @@ type MessageInput struct {
 	Text   string      `json:"text,omitempty"`
 	// AttachmentToken comes from FilesService.Upload.
 	AttachmentToken string `json:"attachmentToken,omitempty"`
-	// Content holds rich content blocks as raw JSON objects.
-	Content             []json.RawMessage `json:"content,omitempty"`
+	// Content holds rich content blocks (see TextBlock, LocationBlock).
+	Content             []ContentBlock    `json:"content,omitempty"`
 	Location            *Location         `json:"location,omitempty"`
 	ReferencedMessageID string            `json:"referencedMessageId,omitempty"`
 	Custom              map[string]string `json:"custom,omitempty"`
@@ -139,8 +141,8 @@ func (m *MessageInput) check(i int) error {
 		return argError(arg(""), "must have only one of Text, AttachmentToken, Content or Location")
 	}
 	for j, c := range m.Content {
-		if len(c) == 0 || c[0] != '{' || !json.Valid(c) {
-			return argError(arg(".Content["+itoa(j)+"]"), "must be a JSON object")
+		if c.Type == "" {
+			return argError(arg(".Content["+itoa(j)+"].Type"), "must be set (text, file or location)")
 		}
 	}
 	return nil

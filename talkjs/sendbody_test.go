@@ -49,7 +49,7 @@ func TestSendBodyMatchesMarshal(t *testing.T) {
 		keys = append(keys, s, strings.Repeat("k", i))
 	}
 	msgs = append(msgs,
-		MessageInput{Type: UserMessageType, Sender: "carol", Content: []json.RawMessage{json.RawMessage(` { "type" : "text", "x": "<&>" } `)}},
+		MessageInput{Type: UserMessageType, Sender: "carol", Content: []ContentBlock{TextBlock(Plain("<&>"), Bold(Plain("b")))}},
 		MessageInput{Type: UserMessageType, Sender: "dave", Location: &loc},
 		MessageInput{Type: SystemMessageType, Text: "c", Custom: map[string]string{"z": "<1>", "a": "2"}},
 	)

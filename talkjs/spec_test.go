@@ -67,7 +67,7 @@ func TestTypesMatchSpec(t *testing.T) {
 		"ParticipantEmail": struct {
 			EmailAddress string `json:"emailAddress"`
 		}{},
-		"Message": Message{}, "Attachment": Attachment{}, "Dimensions": Dimensions{},
+		"Message": Message{}, "Attachment": Attachment{}, "Dimensions": Dimensions{}, "ContentBlock": ContentBlock{},
 		"SendMessageInput": MessageInput{}, "ImportMessageInput": ImportMessage{}, "EditMessageInput": MessageEdit{},
 		"PresenceQuery": PresenceQuery{}, "UserPresence": UserPresence{}, "PresenceSession": PresenceSession{}, "Presence": Presence{},
 		"MessageRef": struct {
