@@ -98,12 +98,15 @@ func renderContent(m *message, fileURL string) json.RawMessage {
 	return json.RawMessage("[]")
 }
 
+// mustJSON encodes v without escaping < > & (as every answer is written).
 func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
 		return json.RawMessage("[]")
 	}
-	return b
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // fileSubtype is the subtype of a file block, from the file name's

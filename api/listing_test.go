@@ -90,7 +90,9 @@ func TestAnswersDoNotEscapeHTML(t *testing.T) {
 	text := strings.Repeat("<", 10000)
 	e.send("c", userMsg("alice", text))
 	r := must(t, e.raw("GET", "/conversations/c/messages", ""), 200)
-	if len(r.body) > 11000 {
+	// The text is there twice: as text and in the content block derived
+	// from it (TalkJS sends both).
+	if len(r.body) > 2*len(text)+1000 {
 		t.Errorf("an answer holding %d bytes of text is %d bytes long", len(text), len(r.body))
 	}
 	var l gen.MessageList
