@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -124,21 +123,6 @@ func TestRateLimitCountsOnlyAuthenticatedRequests(t *testing.T) {
 	must(t, e.raw("GET", "/users", ""), 429)
 	// A bad token is 401 even when the bucket is empty.
 	must(t, e.rawWith("GET", "/v1/"+testApp+"/users", "", map[string]string{"Authorization": "Bearer wrong"}), 401)
-}
-
-// endless is a request body of n bytes sent without a Content-Length.
-type endless struct{ n int }
-
-func (b *endless) Read(p []byte) (int, error) {
-	if b.n <= 0 {
-		return 0, io.EOF
-	}
-	k := min(len(p), b.n)
-	for i := range p[:k] {
-		p[i] = 'x'
-	}
-	b.n -= k
-	return k, nil
 }
 
 // sendWholeThenRead writes a whole request, as many simple clients do, and

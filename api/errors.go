@@ -23,7 +23,6 @@ type apiError struct {
 func (e *apiError) Error() string { return e.message }
 
 func badRequest(msg string) *apiError { return &apiError{status: http.StatusBadRequest, message: msg} }
-func notFound(msg string) *apiError   { return &apiError{status: http.StatusNotFound, message: msg} }
 
 // writeJSON answers status with v encoded as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {

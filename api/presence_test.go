@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 this file covers the deprecated presence operations on purpose
+
 package api_test
 
 import (
