@@ -66,7 +66,7 @@ test: lint check-generated
 footprint:
 	bash bench/footprint/footprint.sh
 
-## bench: every benchmark of BENCHMARKS.md (about 2 minutes on 2 cores), then a table of ratios to the hand-written floor
+## bench: every benchmark of BENCHMARKS.md (about 4 minutes on 2 cores), then a table of ratios to the hand-written floor and of the import's use of a rate limit (5 runs at 100:10 and 100:100)
 BENCH_ROUNDS ?= 7
 bench:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && out="$$tmp/out" && \
@@ -84,7 +84,8 @@ bench:
 	run talkjs talkjs.test -test.bench '^Benchmark(AppToken|IdempotencyKeys)$$' -test.benchtime 1s && \
 	run bench bench.test -test.bench '^BenchmarkServer$$' -test.benchtime 20000x && \
 	run bench bench.test -test.bench '^BenchmarkServerMemory$$' -test.benchtime 1x && \
-	run cmd/talkjs/internal/importer importer.test -test.bench '^BenchmarkImport$$' -test.benchtime 1x && \
+	run cmd/talkjs/internal/importer importer.test -test.bench '^BenchmarkImport$$/^limit=none$$' -test.benchtime 1x && \
+	run cmd/talkjs/internal/importer importer.test -test.bench '^BenchmarkImport$$/^limit=100:(10|100)$$/^pace=on$$' -test.benchtime 1x -test.count 5 && \
 	$(GO) run ./bench/benchtable < "$$out"
 
 ## validate-prism: run a scenario through Prism, an independent OpenAPI validator, in front of the server (needs Node.js and npm)

@@ -23,7 +23,7 @@ import (
 	"text/tabwriter"
 )
 
-type sample struct{ ns, bytes, allocs []float64 }
+type sample struct{ ns, bytes, allocs, pace []float64 }
 
 var line = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
@@ -65,6 +65,8 @@ func run(in io.Reader, out io.Writer) error {
 				s.bytes = append(s.bytes, v)
 			case "allocs/op":
 				s.allocs = append(s.allocs, v)
+			case "%-of-limit":
+				s.pace = append(s.pace, v)
 			}
 		}
 	}
@@ -92,6 +94,26 @@ func run(in io.Reader, out io.Writer) error {
 			strings.TrimSuffix(strings.TrimPrefix(base, "Benchmark"), "/"), way,
 			median(s.ns), ratio(s.ns, floor.ns), median(s.bytes), ratio(s.bytes, floor.bytes),
 			median(s.allocs), ratio(s.allocs, floor.allocs))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	header = false
+	for _, name := range order {
+		s := samples[name]
+		if len(s.pace) == 0 {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(out, "\nShare of a rate limit the import used (%s):\n", "%-of-limit")
+			fmt.Fprintln(tw, "benchmark\truns\tmin\tmedian\tmax\t")
+			header = true
+		}
+		lo, hi := s.pace[0], s.pace[0]
+		for _, v := range s.pace {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.1f%%\t%.1f%%\t%.1f%%\t\n", strings.TrimPrefix(name, "Benchmark"), len(s.pace), lo, median(s.pace), hi)
 	}
 	return tw.Flush()
 }

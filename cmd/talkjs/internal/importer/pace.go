@@ -26,11 +26,16 @@ import (
 //   - At a 429 the server's bucket is empty, so what it accepted since the
 //     last 429 is what it allows: requests are spaced at that rate from
 //     then on. At the first 429, and when the last was more than a second
-//     ago, what it accepted over the last second counts too. A 429 within
+//     ago, what it accepted over the last second counts too (or since the
+//     first answer, when that is sooner: a first 429 milliseconds into an
+//     import would make the first estimate the burst alone). A 429 within
 //     half a second of the last estimate undoes any raise since.
 //   - After half a second without a 429 it tries a faster pace, 10% more;
-//     while it climbs away from the first estimate, which is far too low
-//     when the burst is small, it doubles the pace every quarter second.
+//     while it climbs away from the first estimate, which is too low when
+//     the burst is small, it doubles the pace every quarter second, and
+//     when a doubling draws a 429 the limit lies between the two paces: it
+//     takes the middle (above the limit costs a few 429s and measures it;
+//     below it, the server's bucket fills and the allowance is lost).
 //   - A request answered 429 was not acted on, so the pacer sends it
 //     again in its paced turn, up to 3 times, before it hands the 429 to
 //     the client, whose own retries wait as long as Retry-After says.
@@ -67,6 +72,7 @@ type pacer struct {
 	estRate   float64   // the rate it set
 	raised    time.Time // the last increase
 	slowStart bool      // raises double until the next estimate
+	begun     time.Time // the first answer
 	since     int       // answers other than 429 since the last estimate
 	// accepted counts the answers other than 429 in each slot of the
 	// last second; slot says which slot a count belongs to.
@@ -137,6 +143,9 @@ func (p *pacer) answered(status int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
+	if p.begun.IsZero() {
+		p.begun = now
+	}
 	cur := now.UnixNano() / int64(paceSlot)
 	if status != http.StatusTooManyRequests {
 		i := cur % paceSlots
@@ -160,7 +169,10 @@ func (p *pacer) answered(status int) {
 			n += p.accepted[i]
 		}
 	}
-	window := float64(n) / (paceSlot * paceSlots).Seconds()
+	// Over the last second, or since the first answer when that is
+	// sooner (at least a slot): a first 429 a few milliseconds into an
+	// import would otherwise make the first estimate the burst alone.
+	window := float64(n) / min(paceSlot*paceSlots, max(now.Sub(p.begun), paceSlot)).Seconds()
 	rate := window
 	if p.estimated.IsZero() {
 		p.slowStart = true
@@ -171,8 +183,13 @@ func (p *pacer) answered(status int) {
 			rate = max(rate, window)
 		}
 		if p.slowStart && p.raised.After(p.estimated) {
-			// The pace before the last doubling held for a while.
-			rate = max(rate, p.rate/2)
+			// The pace before the last doubling held for a while and
+			// this one did not: the limit lies between the two. Take the
+			// middle. Above the limit, the next 429 comes soon and, the
+			// bucket being empty since this one, what went through in
+			// between measures the limit; below it, the bucket would
+			// save up only its burst while the pace climbs back.
+			rate = max(rate, p.rate*3/4)
 		}
 		p.slowStart = false
 	}
