@@ -24,7 +24,15 @@ import (
 // tutorial for the slash).
 func canonicalPath(r *http.Request) *apiError {
 	escaped := r.URL.EscapedPath()
-	if len(escaped) > 1 && strings.HasSuffix(escaped, "/") && strings.Count(escaped, "/") > 3 {
+	if strings.Count(escaped, "/") == 2 {
+		// /v1/{appId}, the app as TalkJS documents its URL: the spec's "/".
+		escaped += "/"
+		u := *r.URL
+		if err := setEscapedPath(&u, escaped); err != nil {
+			return badRequest("path: not a valid URL path")
+		}
+		r.URL = &u
+	} else if len(escaped) > 1 && strings.HasSuffix(escaped, "/") && strings.Count(escaped, "/") > 3 {
 		escaped = strings.TrimSuffix(escaped, "/")
 		u := *r.URL
 		if err := setEscapedPath(&u, escaped); err != nil {

@@ -178,6 +178,7 @@ func (p *prismRun) scenario() {
 	J("POST", "/conversations/c1/messages", `[{"type":"UserMessage","sender":"ghost","text":"x"}]`, 400)
 	J("GET", "/conversations/c1/messages?limit=10", "", 200)
 	J("GET", "/conversations/c1/messages/"+m, "", 200)
+	J("POST", "/conversations/c1/messages", `[{"type":"UserMessage","sender":"alice","content":[{"type":"text","children":["a ",{"type":"bold","children":["b"]}]}]}]`, 200)
 	J("PUT", "/conversations/c1/messages/"+m, `{"text":"hi!","markEdited":true}`, 200)
 	J("PUT", "/conversations/c1/messages/"+m+"/reactions/%F0%9F%91%8D/bob", "", 200)
 	J("DELETE", "/conversations/c1/messages/"+m+"/reactions/%F0%9F%91%8D/bob", "", 200)
@@ -186,6 +187,12 @@ func (p *prismRun) scenario() {
 	J("POST", "/conversations/c1/readBy/bob", "", 200)
 	J("PATCH", "/users/bob/conversations/c1", `{"readUntil":0}`, 200)
 	J("GET", "/users/bob/conversations", "", 200)
+	// the app, notifications, legacy sessions
+	J("GET", "/", "", 200)
+	J("PUT", "/", `{"custom":{"tier":"gold"},"defaultLocale":"en-US"}`, 200)
+	J("POST", "/conversations/c1/notifications", `{"channels":["email","sms"],"recipients":["alice"]}`, 200)
+	J("POST", "/conversations/c1/notifications", `{"channels":["email"],"recipients":["nobody"]}`, 400)
+	J("GET", "/users/alice/sessions", "", 200)
 	// presence
 	J("PUT", "/users/alice/presence", `{"visible":true,"availability":"online"}`, 200)
 	J("GET", "/users/alice/presence", "", 200)

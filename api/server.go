@@ -72,8 +72,9 @@ type Server struct {
 	nviolation int                   // how many were ever recorded
 	onViolate  func(error)
 
-	mu sync.RWMutex
-	st store
+	mu  sync.RWMutex
+	st  store
+	app appState
 }
 
 // Option configures a Server.
@@ -475,10 +476,7 @@ func appOfPath(escaped string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	app, _, ok := strings.Cut(rest, "/")
-	if !ok {
-		return "", false
-	}
+	app, _, _ := strings.Cut(rest, "/") // /v1/{appId} alone is the app
 	app, err := url.PathUnescape(app)
 	if err != nil {
 		return "", false

@@ -105,7 +105,8 @@ func TestOtherAppIsNotFound(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 	must(t, e.rawWith("GET", "/users/alice", "", nil), 404)
-	must(t, e.rawWith("GET", "/v1/"+testApp, "", nil), 404)
+	// /v1/{appId} is the app itself (GET /v1/{appId}), which needs auth.
+	must(t, e.rawWith("GET", "/v1/"+testApp, "", nil), 401)
 }
 
 func TestInvalidRequestsAreReadable400s(t *testing.T) {

@@ -17,6 +17,12 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// GetApp Retrieve the app
+	// (GET /)
+	GetApp(w http.ResponseWriter, r *http.Request, params GetAppParams)
+	// UpdateApp Update the app
+	// (PUT /)
+	UpdateApp(w http.ResponseWriter, r *http.Request, params UpdateAppParams)
 	// BatchRequests Execute a batch of API operations
 	// (POST /batch)
 	BatchRequests(w http.ResponseWriter, r *http.Request, params BatchRequestsParams)
@@ -56,6 +62,9 @@ type ServerInterface interface {
 	// AddReaction Add an emoji reaction
 	// (PUT /conversations/{conversationId}/messages/{messageId}/reactions/{emoji}/{userId})
 	AddReaction(w http.ResponseWriter, r *http.Request, conversationId ConversationId, messageId MessageId, emoji string, userId UserId, params AddReactionParams)
+	// SendNotification Send a notification about a conversation
+	// (POST /conversations/{conversationId}/notifications)
+	SendNotification(w http.ResponseWriter, r *http.Request, conversationId ConversationId, params SendNotificationParams)
 	// LeaveConversation Remove a participant
 	// (DELETE /conversations/{conversationId}/participants/{userId})
 	LeaveConversation(w http.ResponseWriter, r *http.Request, conversationId ConversationId, userId UserId, params LeaveConversationParams)
@@ -108,6 +117,11 @@ type ServerInterface interface {
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	SetUserPresence(w http.ResponseWriter, r *http.Request, userId UserId, params SetUserPresenceParams)
+	// ListUserSessions List a user's sessions (legacy presence)
+	// (GET /users/{userId}/sessions)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ListUserSessions(w http.ResponseWriter, r *http.Request, userId UserId, params ListUserSessionsParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -118,6 +132,88 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// GetApp operation middleware
+func (siw *ServerInterfaceWrapper) GetApp(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAppParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "TalkJS-REST-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("TalkJS-REST-Version")]; found {
+		var TalkJSRESTVersion RestVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "TalkJS-REST-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "TalkJS-REST-Version", valueList[0], &TalkJSRESTVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "TalkJS-REST-Version", Err: err})
+			return
+		}
+
+		params.TalkJSRESTVersion = &TalkJSRESTVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetApp(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateApp operation middleware
+func (siw *ServerInterfaceWrapper) UpdateApp(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateAppParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "TalkJS-REST-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("TalkJS-REST-Version")]; found {
+		var TalkJSRESTVersion RestVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "TalkJS-REST-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "TalkJS-REST-Version", valueList[0], &TalkJSRESTVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "TalkJS-REST-Version", Err: err})
+			return
+		}
+
+		params.TalkJSRESTVersion = &TalkJSRESTVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateApp(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // BatchRequests operation middleware
 func (siw *ServerInterfaceWrapper) BatchRequests(w http.ResponseWriter, r *http.Request) {
@@ -953,6 +1049,56 @@ func (siw *ServerInterfaceWrapper) AddReaction(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AddReaction(w, r, conversationId, messageId, emoji, userId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SendNotification operation middleware
+func (siw *ServerInterfaceWrapper) SendNotification(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationId ConversationId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", r.PathValue("conversationId"), &conversationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "conversationId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SendNotificationParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "TalkJS-REST-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("TalkJS-REST-Version")]; found {
+		var TalkJSRESTVersion RestVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "TalkJS-REST-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "TalkJS-REST-Version", valueList[0], &TalkJSRESTVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "TalkJS-REST-Version", Err: err})
+			return
+		}
+
+		params.TalkJSRESTVersion = &TalkJSRESTVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SendNotification(w, r, conversationId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1923,6 +2069,56 @@ func (siw *ServerInterfaceWrapper) SetUserPresence(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// ListUserSessions operation middleware
+func (siw *ServerInterfaceWrapper) ListUserSessions(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "userId" -------------
+	var userId UserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", r.PathValue("userId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "userId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListUserSessionsParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "TalkJS-REST-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("TalkJS-REST-Version")]; found {
+		var TalkJSRESTVersion RestVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "TalkJS-REST-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "TalkJS-REST-Version", valueList[0], &TalkJSRESTVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "TalkJS-REST-Version", Err: err})
+			return
+		}
+
+		params.TalkJSRESTVersion = &TalkJSRESTVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListUserSessions(w, r, userId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -2072,6 +2268,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/files", wrapper.UploadFile)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/import/conversations/{conversationId}/messages", wrapper.ImportMessages)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/batch", wrapper.BatchRequests)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/{$}", wrapper.GetApp)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/{$}", wrapper.UpdateApp)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/conversations/{conversationId}/notifications", wrapper.SendNotification)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/users/{userId}/sessions", wrapper.ListUserSessions)
 
 	return m
 }

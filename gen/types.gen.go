@@ -145,6 +145,24 @@ func (e MessageType) Valid() bool {
 	}
 }
 
+// Defines values for NotificationChannel.
+const (
+	NotificationChannelEmail NotificationChannel = "email"
+	NotificationChannelSms   NotificationChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the NotificationChannel enum.
+func (e NotificationChannel) Valid() bool {
+	switch e {
+	case NotificationChannelEmail:
+		return true
+	case NotificationChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NotifyLevel.
 const (
 	NotifyLevelMentionsOnly NotifyLevel = "MentionsOnly"
@@ -195,6 +213,23 @@ func (e ReadUntilSent) Valid() bool {
 
 // Access A participant's access. `None` (since API version 2021-07-30) keeps the history visible but allows neither reading new messages nor writing.
 type Access string
+
+// App defines model for App.
+type App struct {
+	// Custom Custom key-value metadata (string values).
+	Custom *Custom `json:"custom,omitempty"`
+
+	// DefaultLocale An IETF language tag, such as en-US.
+	DefaultLocale nullable.Nullable[string] `json:"defaultLocale,omitempty"`
+	Id            *string                   `json:"id,omitempty"`
+}
+
+// AppInput defines model for AppInput.
+type AppInput struct {
+	// Custom Custom key-value metadata to merge into the existing data: a key set to a string is stored, a key set to null is removed, keys left out are kept.
+	Custom        nullable.Nullable[CustomInput] `json:"custom,omitempty"`
+	DefaultLocale nullable.Nullable[string]      `json:"defaultLocale,omitempty"`
+}
 
 // Attachment defines model for Attachment.
 type Attachment struct {
@@ -419,6 +454,24 @@ type MessageRef struct {
 
 // MessageType defines model for MessageType.
 type MessageType string
+
+// NotificationChannel defines model for NotificationChannel.
+type NotificationChannel string
+
+// NotificationInput defines model for NotificationInput.
+type NotificationInput struct {
+	// Channels The channels to notify through.
+	Channels []NotificationChannel `json:"channels"`
+
+	// EmailSettings Settings of the email notification, as TalkJS documents them.
+	EmailSettings *map[string]interface{} `json:"emailSettings,omitempty"`
+
+	// Recipients User ids to notify; they must take part in the conversation. Left out: every participant.
+	Recipients *[]string `json:"recipients,omitempty"`
+
+	// SmsSettings Settings of the SMS notification, as TalkJS documents them.
+	SmsSettings *map[string]interface{} `json:"smsSettings,omitempty"`
+}
 
 // Notify Whether the participant gets notifications: true, false, or "MentionsOnly".
 type Notify struct {
@@ -649,6 +702,12 @@ type UserPresence struct {
 	Widgets            *[]PresenceSession `json:"widgets,omitempty"`
 }
 
+// UserSession defines model for UserSession.
+type UserSession struct {
+	CurrentConversationId nullable.Nullable[string] `json:"currentConversationId,omitempty"`
+	IsTyping              *bool                     `json:"isTyping,omitempty"`
+}
+
 // ConversationId defines model for ConversationId.
 type ConversationId = string
 
@@ -702,6 +761,18 @@ type TooLarge = Error
 
 // Unauthorized An error answer. TalkJS documents no schema for error bodies; every field is optional and unknown fields may appear. The generated Go client keeps it as raw JSON, so that a body of any other shape never hides the status code.
 type Unauthorized = Error
+
+// GetAppParams defines parameters for GetApp.
+type GetAppParams struct {
+	// TalkJSRESTVersion The API version for this request. Known versions: 2021-01-01, 2021-02-09 (conversation ordering and offsetTs), 2021-07-30 (leaving removes the conversation from the user's list; access None), and 2024-01-01 (listing a missing user's conversations is 404). Without it, the app's configured version applies.
+	TalkJSRESTVersion *RestVersion `json:"TalkJS-REST-Version,omitempty"`
+}
+
+// UpdateAppParams defines parameters for UpdateApp.
+type UpdateAppParams struct {
+	// TalkJSRESTVersion The API version for this request. Known versions: 2021-01-01, 2021-02-09 (conversation ordering and offsetTs), 2021-07-30 (leaving removes the conversation from the user's list; access None), and 2024-01-01 (listing a missing user's conversations is 404). Without it, the app's configured version applies.
+	TalkJSRESTVersion *RestVersion `json:"TalkJS-REST-Version,omitempty"`
+}
 
 // BatchRequestsParams defines parameters for BatchRequests.
 type BatchRequestsParams struct {
@@ -807,6 +878,12 @@ type RemoveReactionParams struct {
 
 // AddReactionParams defines parameters for AddReaction.
 type AddReactionParams struct {
+	// TalkJSRESTVersion The API version for this request. Known versions: 2021-01-01, 2021-02-09 (conversation ordering and offsetTs), 2021-07-30 (leaving removes the conversation from the user's list; access None), and 2024-01-01 (listing a missing user's conversations is 404). Without it, the app's configured version applies.
+	TalkJSRESTVersion *RestVersion `json:"TalkJS-REST-Version,omitempty"`
+}
+
+// SendNotificationParams defines parameters for SendNotification.
+type SendNotificationParams struct {
 	// TalkJSRESTVersion The API version for this request. Known versions: 2021-01-01, 2021-02-09 (conversation ordering and offsetTs), 2021-07-30 (leaving removes the conversation from the user's list; access None), and 2024-01-01 (listing a missing user's conversations is 404). Without it, the app's configured version applies.
 	TalkJSRESTVersion *RestVersion `json:"TalkJS-REST-Version,omitempty"`
 }
@@ -940,6 +1017,15 @@ type SetUserPresenceParams struct {
 	TalkJSRESTVersion *RestVersion `json:"TalkJS-REST-Version,omitempty"`
 }
 
+// ListUserSessionsParams defines parameters for ListUserSessions.
+type ListUserSessionsParams struct {
+	// TalkJSRESTVersion The API version for this request. Known versions: 2021-01-01, 2021-02-09 (conversation ordering and offsetTs), 2021-07-30 (leaving removes the conversation from the user's list; access None), and 2024-01-01 (listing a missing user's conversations is 404). Without it, the app's configured version applies.
+	TalkJSRESTVersion *RestVersion `json:"TalkJS-REST-Version,omitempty"`
+}
+
+// UpdateAppJSONRequestBody defines body for UpdateApp for application/json ContentType.
+type UpdateAppJSONRequestBody = AppInput
+
 // BatchRequestsJSONRequestBody defines body for BatchRequests for application/json ContentType.
 type BatchRequestsJSONRequestBody = BatchInput
 
@@ -951,6 +1037,9 @@ type SendMessagesJSONRequestBody = SendMessagesInput
 
 // EditMessageJSONRequestBody defines body for EditMessage for application/json ContentType.
 type EditMessageJSONRequestBody = EditMessageInput
+
+// SendNotificationJSONRequestBody defines body for SendNotification for application/json ContentType.
+type SendNotificationJSONRequestBody = NotificationInput
 
 // UpdateParticipantJSONRequestBody defines body for UpdateParticipant for application/json ContentType.
 type UpdateParticipantJSONRequestBody = ParticipationUpdate

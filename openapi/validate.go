@@ -79,7 +79,7 @@ func (e *ValidationError) Error() string {
 // FindRoute matches a request to an operation of the spec. The error is a
 // *ValidationError with Status 404 or 405.
 func (v *Validator) FindRoute(r *http.Request) (*Route, error) {
-	route, params, err := v.router.FindRoute(r)
+	route, params, err := v.router.FindRoute(appPath(r))
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		return nil, &ValidationError{Status: http.StatusMethodNotAllowed, Where: "method", Problem: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.EscapedPath()),
@@ -90,11 +90,29 @@ func (v *Validator) FindRoute(r *http.Request) (*Route, error) {
 	return &Route{OperationID: route.Operation.OperationID, PathParams: params, route: route}, nil
 }
 
+// appPath maps /v1/{appId}, the app's URL as TalkJS documents it, to the
+// spec's path "/" below the server (/v1/{appId}/); other requests are
+// returned as they are.
+func appPath(r *http.Request) *http.Request {
+	p := r.URL.EscapedPath()
+	if strings.Count(p, "/") != 2 || !strings.HasPrefix(p, "/v1/") {
+		return r
+	}
+	probe := r.Clone(r.Context())
+	u := *r.URL
+	u.Path, u.RawPath = r.URL.Path+"/", ""
+	if r.URL.RawPath != "" {
+		u.RawPath = r.URL.RawPath + "/"
+	}
+	probe.URL = &u
+	return probe
+}
+
 // allowed lists the methods the spec has for the path of r.
 func (v *Validator) allowed(r *http.Request) []string {
 	var out []string
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodPatch, http.MethodDelete} {
-		probe := r.Clone(r.Context())
+		probe := appPath(r).Clone(r.Context())
 		probe.Method = m
 		if _, _, err := v.router.FindRoute(probe); err == nil {
 			out = append(out, m)

@@ -132,7 +132,7 @@ func TestOperationIDsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ids) != 38 {
+	if len(ids) != 44 {
 		t.Errorf("%d operations: %v", len(ids), ids)
 	}
 }

@@ -61,6 +61,8 @@ type Client struct {
 	Batch *BatchService
 	// Presence tells who is online.
 	Presence *PresenceService
+	// App reads and changes the app itself.
+	App *AppService
 }
 
 // NewClient returns a client for the app appID, authenticating with
@@ -151,6 +153,7 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 	c.Import = &ImportService{c}
 	c.Batch = &BatchService{c}
 	c.Presence = &PresenceService{c}
+	c.App = &AppService{c}
 	return c, nil
 }
 

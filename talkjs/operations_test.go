@@ -120,6 +120,22 @@ func TestEveryOperation(t *testing.T) {
 			}},
 		{op: "leaveConversation", method: "DELETE", path: "/conversations/c1/participants/bob",
 			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.Participants.Leave(ctx, "c1", "bob") }},
+		{op: "getApp", method: "GET", path: "",
+			answer: `{"id":"tApp42","custom":{"tier":"gold"},"defaultLocale":"nl-NL"}`,
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.App.Get(ctx) },
+			want:   &App{ID: "tApp42", Custom: map[string]string{"tier": "gold"}, DefaultLocale: "nl-NL"}},
+		{op: "updateApp", method: "PUT", path: "", body: `{"custom":{"tier":"gold","old":null},"defaultLocale":null}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.App.Update(ctx, AppInput{Custom: Value(CustomInput{"tier": String("gold"), "old": Null[string]()}), DefaultLocale: Null[string]()})
+			}},
+		{op: "sendNotification", method: "POST", path: "/conversations/c1/notifications", body: `{"channels":["email","sms"],"recipients":["bob"]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.Conversations.Notify(ctx, "c1", Notification{Channels: []NotificationChannel{EmailChannel, SMSChannel}, Recipients: []string{"bob"}})
+			}},
+		{op: "listUserSessions", method: "GET", path: "/users/alice/sessions",
+			answer: `[{"isTyping":true,"currentConversationId":"c1"},{"isTyping":false,"currentConversationId":null}]`,
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.Users.Sessions(ctx, "alice") },
+			want:   []Session{{IsTyping: true, CurrentConversationID: "c1"}, {}}},
 		{op: "getParticipantEmail", method: "GET", path: "/conversations/c1/participants/bob/email",
 			answer: `{"emailAddress":"reply+x@talkjs.example"}`,
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.Participants.Email(ctx, "c1", "bob") },

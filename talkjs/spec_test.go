@@ -67,6 +67,7 @@ func TestTypesMatchSpec(t *testing.T) {
 		"ParticipantEmail": struct {
 			EmailAddress string `json:"emailAddress"`
 		}{},
+		"App": App{}, "AppInput": AppInput{}, "NotificationInput": Notification{}, "UserSession": Session{},
 		"Message": Message{}, "Attachment": Attachment{}, "Dimensions": Dimensions{}, "ContentBlock": ContentBlock{},
 		"SendMessageInput": MessageInput{}, "ImportMessageInput": ImportMessage{}, "EditMessageInput": MessageEdit{},
 		"PresenceQuery": PresenceQuery{}, "UserPresence": UserPresence{}, "PresenceSession": PresenceSession{}, "Presence": Presence{},

@@ -1,0 +1,150 @@
+package talkjs
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gotalkjs/talkjs-go/gen"
+)
+
+// App is the TalkJS app itself.
+type App struct {
+	ID     string            `json:"id"`
+	Custom map[string]string `json:"custom"`
+	// DefaultLocale is an IETF language tag such as "en-US", or "".
+	DefaultLocale string `json:"defaultLocale"`
+}
+
+// AppInput changes the app: leave a field zero to keep it, set it with
+// Value/String, clear it with Null. Custom keys are merged.
+type AppInput struct {
+	Custom        Nullable[CustomInput] `json:"custom,omitzero"`
+	DefaultLocale Nullable[string]      `json:"defaultLocale,omitzero"`
+}
+
+// AppService reads and changes the app; reach it as Client.App.
+type AppService struct{ c *Client }
+
+// appRequest drops the trailing slash of the app's URL: TalkJS documents it
+// as /v1/{appId}.
+func appRequest(req *http.Request, err error) (*http.Request, error) {
+	if err == nil {
+		req.URL.Path = strings.TrimSuffix(req.URL.Path, "/")
+		if req.URL.RawPath != "" {
+			req.URL.RawPath = strings.TrimSuffix(req.URL.RawPath, "/")
+		}
+	}
+	return req, err
+}
+
+// Get returns the app (GET /v1/{appId}, TalkJS's REST reference, Getting
+// Started).
+func (s *AppService) Get(ctx context.Context) (*App, error) {
+	cl, err := newCall(appRequest(gen.NewGetAppRequest(s.c.server, nil)))
+	if err != nil {
+		return nil, err
+	}
+	a := new(App)
+	cl.out = a
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Update changes the app's custom data and default locale (PUT
+// /v1/{appId}); its id cannot change.
+func (s *AppService) Update(ctx context.Context, in AppInput) error {
+	if v, ok := in.DefaultLocale.Get(); ok && v == "" {
+		return argError("in.DefaultLocale", "must not be empty (clear it with Null)")
+	}
+	cl, err := newJSONCall(in, func(ct string, body io.Reader) (*http.Request, error) {
+		return appRequest(gen.NewUpdateAppRequestWithBody(s.c.server, nil, ct, body))
+	})
+	if err != nil {
+		return err
+	}
+	return s.c.do(ctx, cl)
+}
+
+// NotificationChannel is a channel TalkJS notifies through.
+type NotificationChannel string
+
+// The notification channels.
+const (
+	EmailChannel NotificationChannel = "email"
+	SMSChannel   NotificationChannel = "sms"
+)
+
+// Notification asks TalkJS to notify users about a conversation's unread
+// messages.
+type Notification struct {
+	// Channels is required: EmailChannel, SMSChannel or both.
+	Channels []NotificationChannel `json:"channels"`
+	// Recipients are user ids taking part in the conversation; empty means
+	// every participant.
+	Recipients []string `json:"recipients,omitempty"`
+	// EmailSettings and SMSSettings are passed as TalkJS documents them.
+	EmailSettings map[string]any `json:"emailSettings,omitempty"`
+	SMSSettings   map[string]any `json:"smsSettings,omitempty"`
+}
+
+// Notify sends a notification about the conversation (POST
+// /conversations/{conversationId}/notifications, TalkJS's REST reference,
+// Notifications).
+func (s *ConversationsService) Notify(ctx context.Context, conversationID string, n Notification) error {
+	if err := checkID("conversationID", conversationID); err != nil {
+		return err
+	}
+	if len(n.Channels) == 0 {
+		return argError("n.Channels", "must name at least one channel (EmailChannel, SMSChannel)")
+	}
+	for i, ch := range n.Channels {
+		if ch != EmailChannel && ch != SMSChannel {
+			return argError("n.Channels["+itoa(i)+"]", "must be EmailChannel or SMSChannel")
+		}
+	}
+	for i, r := range n.Recipients {
+		if r == "" {
+			return argError("n.Recipients["+itoa(i)+"]", "must not be empty")
+		}
+	}
+	cl, err := newJSONCall(n, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewSendNotificationRequestWithBody(s.c.server, conversationID, nil, ct, body)
+	})
+	if err != nil {
+		return err
+	}
+	return s.c.do(ctx, cl)
+}
+
+// Session is one of a user's live TalkJS sessions, as the legacy sessions
+// list gives it.
+type Session struct {
+	IsTyping bool `json:"isTyping"`
+	// CurrentConversationID is the conversation the session shows, or "".
+	CurrentConversationID string `json:"currentConversationId"`
+}
+
+// Sessions lists the user's live sessions (GET /users/{userId}/sessions,
+// from TalkJS's older reference; kevlened/talkjs-node uses it).
+//
+// Deprecated: TalkJS now documents presence as POST /presences; use
+// Presence.List.
+func (s *UsersService) Sessions(ctx context.Context, userID string) ([]Session, error) {
+	if err := checkID("userID", userID); err != nil {
+		return nil, err
+	}
+	cl, err := newCall(gen.NewListUserSessionsRequest(s.c.server, userID, nil))
+	if err != nil {
+		return nil, err
+	}
+	var out []Session
+	cl.out = &out
+	if err := s.c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

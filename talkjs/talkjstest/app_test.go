@@ -1,0 +1,37 @@
+package talkjstest_test
+
+import (
+	"testing"
+
+	"github.com/gotalkjs/talkjs-go/talkjs"
+	"github.com/gotalkjs/talkjs-go/talkjs/talkjstest"
+)
+
+// The app, notifications and sessions, end to end against the server.
+func TestAppNotifySessions(t *testing.T) {
+	srv := talkjstest.NewServer(t)
+	c, ctx := srv.Client, t.Context()
+	if err := c.App.Update(ctx, talkjs.AppInput{Custom: talkjs.Custom(map[string]string{"tier": "gold"}), DefaultLocale: talkjs.String("nl-NL")}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := c.App.Get(ctx)
+	if err != nil || app.ID != srv.AppID || app.Custom["tier"] != "gold" || app.DefaultLocale != "nl-NL" {
+		t.Fatalf("app %+v, %v", app, err)
+	}
+	if err := c.Users.Upsert(ctx, "a", talkjs.UserInput{Name: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Conversations.Upsert(ctx, "c", talkjs.ConversationInput{Participants: []string{"a"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Conversations.Notify(ctx, "c", talkjs.Notification{Channels: []talkjs.NotificationChannel{talkjs.EmailChannel}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.API.Notifications("c"); len(n) != 1 || n[0].Recipients[0] != "a" {
+		t.Errorf("notifications %+v", n)
+	}
+	sessions, err := c.Users.Sessions(ctx, "a") //nolint:staticcheck // the legacy endpoint is what is tested
+	if err != nil || len(sessions) != 0 {
+		t.Errorf("sessions %+v, %v", sessions, err)
+	}
+}
