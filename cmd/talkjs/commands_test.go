@@ -42,7 +42,8 @@ func TestEveryCommandHasHelpWithExample(t *testing.T) {
 		"users presence", "conversations get", "conversations list", "conversations upsert", "conversations delete",
 		"participants join", "participants update", "participants leave", "participants mark-read", "participants mark-unread",
 		"messages list", "messages get", "messages send", "messages edit", "messages delete", "messages delete-all",
-		"messages react", "messages unreact", "files upload", "batch", "token app", "token user"} {
+		"messages react", "messages unreact", "files upload", "batch", "token app", "token user",
+		"app get", "app update", "conversations notify", "users sessions"} {
 		if !names[want] {
 			t.Errorf("command %q is not in commandList", want)
 		}

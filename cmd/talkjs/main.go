@@ -49,6 +49,7 @@ func commandList() []*command {
 	cs = append(cs, filesCommands()...)
 	cs = append(cs, batchCommands()...)
 	cs = append(cs, tokenCommands()...)
+	cs = append(cs, appCommands()...)
 	return cs
 }
 
@@ -60,6 +61,7 @@ var groupSummaries = map[string]string{
 	"messages":      "Send, list, edit, react to and delete messages",
 	"files":         "Upload files to attach to messages",
 	"token":         "Mint tokens for other REST clients and the TalkJS UI",
+	"app":           "Show and change the app itself",
 }
 
 // command is one command, named by its words ("serve", "users get").
