@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"time"
 
 	"github.com/gotalkjs/talkjs-go/gen"
 )
@@ -29,6 +30,13 @@ type Conversation struct {
 	EveryoneReadUntil int64 `json:"everyoneReadUntil"`
 }
 
+// CreatedTime returns CreatedAt as a time.Time (the zero Time when unset).
+func (c *Conversation) CreatedTime() time.Time { return msTime(c.CreatedAt) }
+
+// EveryoneReadUntilTime returns EveryoneReadUntil as a time.Time (the zero
+// Time when no one has read).
+func (c *Conversation) EveryoneReadUntilTime() time.Time { return msTime(c.EveryoneReadUntil) }
+
 // UserConversation is a conversation as listed for one user, with that
 // user's read state.
 type UserConversation struct {
@@ -40,6 +48,10 @@ type UserConversation struct {
 	// ReadUntil is the Unix time in ms up to which the user has read, or 0.
 	ReadUntil int64 `json:"readUntil"`
 }
+
+// ReadUntilTime returns ReadUntil as a time.Time (the zero Time when the
+// user has read nothing).
+func (c *UserConversation) ReadUntilTime() time.Time { return msTime(c.ReadUntil) }
 
 // ConversationInput holds the fields of a conversation to create or update.
 // Only the fields set are sent; Null clears a field. Participants are added,
@@ -112,11 +124,29 @@ type ConversationListOptions struct {
 	Filter ConversationFilter
 }
 
-// UserConversationListOptions narrow and order the conversations of a user.
+// UserConversationListOptions narrow and order the conversations of a
+// user. They are ConversationListOptions plus UnreadsOnly, with every field
+// at the top, so that a filter needs no nested literal:
+//
+//	opts := &talkjs.UserConversationListOptions{Filter: filter.Where{Subject: filter.Eq("Support")}, UnreadsOnly: true}
 type UserConversationListOptions struct {
-	ConversationListOptions
+	ListOptions
+	// OrderBy, OrderDirection, OffsetTs, LastMessageBefore,
+	// LastMessageAfter and Filter are those of ConversationListOptions.
+	OrderBy           ConversationOrder
+	OrderDirection    OrderDirection
+	OffsetTs          int64
+	LastMessageBefore int64
+	LastMessageAfter  int64
+	Filter            ConversationFilter
 	// UnreadsOnly keeps the conversations with messages the user has not read.
 	UnreadsOnly bool
+}
+
+// conversationOptions returns o without UnreadsOnly.
+func (o *UserConversationListOptions) conversationOptions() ConversationListOptions {
+	return ConversationListOptions{ListOptions: o.ListOptions, OrderBy: o.OrderBy, OrderDirection: o.OrderDirection,
+		OffsetTs: o.OffsetTs, LastMessageBefore: o.LastMessageBefore, LastMessageAfter: o.LastMessageAfter, Filter: o.Filter}
 }
 
 func (o *ConversationListOptions) params() (gen.ListConversationsParams, error) {

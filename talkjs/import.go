@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/gotalkjs/talkjs-go/gen"
 )
@@ -29,13 +28,6 @@ type ImportMessage struct {
 	Custom              map[string]string `json:"custom,omitempty"`
 	ReferencedMessageID string            `json:"referencedMessageId,omitempty"`
 }
-
-// Millis returns t as a Unix time in milliseconds, the unit of every
-// timestamp in the API.
-func Millis(t time.Time) int64 { return t.UnixMilli() }
-
-// Time returns the time of a Unix timestamp in milliseconds.
-func Time(ms int64) time.Time { return time.UnixMilli(ms) }
 
 // ImportService imports chat history; reach it as Client.Import.
 type ImportService struct{ c *Client }

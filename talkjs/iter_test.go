@@ -65,7 +65,7 @@ func TestIteratorsWalkEveryPage(t *testing.T) {
 			return
 		},
 		"user conversations": func(c *Client, o *ListOptions) (ids []string, err error) {
-			opts := &UserConversationListOptions{ConversationListOptions: ConversationListOptions{ListOptions: *o}, UnreadsOnly: true}
+			opts := &UserConversationListOptions{ListOptions: *o, UnreadsOnly: true}
 			for conv, e := range c.Users.AllConversations(ctx, "alice", opts) {
 				if e != nil {
 					return ids, e

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gotalkjs/talkjs-go/gen"
 )
@@ -51,6 +52,13 @@ type Message struct {
 	// EditedAt is the Unix time in ms of the last marked edit, or 0.
 	EditedAt int64 `json:"editedAt"`
 }
+
+// CreatedTime returns CreatedAt as a time.Time (the zero Time when unset).
+func (m *Message) CreatedTime() time.Time { return msTime(m.CreatedAt) }
+
+// EditedTime returns EditedAt as a time.Time: the zero Time when the
+// message was never marked as edited.
+func (m *Message) EditedTime() time.Time { return msTime(m.EditedAt) }
 
 // Attachment is a file attached to a message.
 type Attachment struct {

@@ -71,8 +71,8 @@ func TestEveryOperation(t *testing.T) {
 			answer: `{"data":[{"id":"c1","subject":"S","isUnread":true,"unreadMessageCount":2,"readUntil":7,"participants":{"alice":{"access":"ReadWrite","notify":"MentionsOnly"}}}]}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.Users.Conversations(ctx, "alice", &UserConversationListOptions{UnreadsOnly: true,
-					ConversationListOptions: ConversationListOptions{ListOptions: ListOptions{Limit: 3}, OrderBy: OrderByCreatedAt,
-						OrderDirection: Ascending, LastMessageAfter: 5, Filter: RawFilter(`{"custom":{"a":["==","b c&d"]}}`)}})
+					ListOptions: ListOptions{Limit: 3}, OrderBy: OrderByCreatedAt, OrderDirection: Ascending,
+					LastMessageAfter: 5, Filter: RawFilter(`{"custom":{"a":["==","b c&d"]}}`)})
 			},
 			want: []UserConversation{{Conversation: Conversation{ID: "c1", Subject: "S",
 				Participants: map[string]Participant{"alice": {Access: AccessReadWrite, Notify: NotifyMentionsOnly}}},

@@ -97,6 +97,13 @@ type Participant struct {
 	ReadUntil int64 `json:"readUntil"`
 }
 
+// JoinedTime returns JoinedAt as a time.Time (the zero Time when unset).
+func (p *Participant) JoinedTime() time.Time { return msTime(p.JoinedAt) }
+
+// ReadUntilTime returns ReadUntil as a time.Time (the zero Time when the
+// participant has read nothing).
+func (p *Participant) ReadUntilTime() time.Time { return msTime(p.ReadUntil) }
+
 // JoinOptions are the settings of a participant who joins. Fields left
 // zero take TalkJS's defaults: AccessReadWrite and NotifyOn.
 type JoinOptions struct {

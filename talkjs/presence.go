@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gotalkjs/talkjs-go/gen"
 )
@@ -51,6 +52,9 @@ type Presence struct {
 	// Availability is "online" or "offline".
 	Availability string `json:"availability,omitempty"`
 }
+
+// LastChangedTime returns LastChanged as a time.Time (the zero Time when unset).
+func (p *Presence) LastChangedTime() time.Time { return msTime(p.LastChanged) }
 
 // PresenceService tells who is online; reach it as Client.Presence.
 type PresenceService struct{ c *Client }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"time"
 
 	"github.com/gotalkjs/talkjs-go/gen"
 )
@@ -27,6 +28,9 @@ type User struct {
 	// CreatedAt is a Unix time in milliseconds; see Time.
 	CreatedAt int64 `json:"createdAt"`
 }
+
+// CreatedTime returns CreatedAt as a time.Time (the zero Time when unset).
+func (u *User) CreatedTime() time.Time { return msTime(u.CreatedAt) }
 
 // UserInput holds the fields of a user to create or update. Only the fields
 // that are set are sent, so an update changes nothing else; a field set to
@@ -199,7 +203,8 @@ func (s *UsersService) Conversations(ctx context.Context, userID string, opts *U
 	if opts != nil {
 		o = *opts
 	}
-	cp, err := o.ConversationListOptions.params()
+	co := o.conversationOptions()
+	cp, err := co.params()
 	if err != nil {
 		return nil, err
 	}

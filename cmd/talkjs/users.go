@@ -168,7 +168,9 @@ talkjs users conversations alice --order-by createdAt --direction ASC --filter '
 					if err != nil {
 						return err
 					}
-					opts := talkjs.UserConversationListOptions{ConversationListOptions: lo, UnreadsOnly: *unread}
+					opts := talkjs.UserConversationListOptions{ListOptions: lo.ListOptions, OrderBy: lo.OrderBy,
+						OrderDirection: lo.OrderDirection, OffsetTs: lo.OffsetTs, LastMessageBefore: lo.LastMessageBefore,
+						LastMessageAfter: lo.LastMessageAfter, Filter: lo.Filter, UnreadsOnly: *unread}
 					convs, err := collect(lf.page.all, cl.Users.AllConversations(ctx, rest[0], &opts),
 						func() ([]talkjs.UserConversation, error) { return cl.Users.Conversations(ctx, rest[0], &opts) })
 					if err != nil {
