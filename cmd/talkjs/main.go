@@ -41,7 +41,7 @@ const (
 // group of its first word, which needs a line in groupSummaries.
 func commandList() []*command {
 	var cs []*command
-	cs = append(cs, demoCommand(), serveCommand(), importCommand())
+	cs = append(cs, demoCommand(), serveCommand(), importCommand(), conformanceCommand())
 	cs = append(cs, usersCommands()...)
 	cs = append(cs, conversationsCommands()...)
 	cs = append(cs, participantsCommands()...)

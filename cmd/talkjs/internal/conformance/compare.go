@@ -37,7 +37,8 @@ func (d Difference) String() string {
 // step by step: statuses, and for answers of 2xx both sides, the shape of the
 // JSON body (missing, extra and renamed fields, kinds of values). Values
 // themselves (ids, times, texts) are not compared: they differ between any
-// two runs. Error bodies are not compared either, since TalkJS documents no
+// two runs; nor are objects the scenario did not create (recorded as
+// "[not ours]"). Error bodies are not compared either, since TalkJS documents no
 // schema for them. Array elements are compared pairwise up to the shorter
 // array.
 func Compare(recorded, local []Exchange) []Difference {
@@ -122,6 +123,9 @@ func diffShape(step, path string, rec, loc any, out *[]Difference) {
 		}
 	case map[string]any:
 		l := loc.(map[string]any)
+		if r["id"] == notOurs || l["id"] == notOurs {
+			return // data of the app, not of the scenario: not comparable
+		}
 		var missing, extra []string
 		for k := range r {
 			if _, ok := l[k]; !ok {

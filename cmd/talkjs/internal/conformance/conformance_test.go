@@ -435,3 +435,53 @@ func TestPacingAndCap(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordingHidesTheAppsOwnData: an object the scenario did not create
+// (a user of the app in GET /users, say) keeps its shape in a recording but
+// none of its strings or unusual keys.
+func TestRecordingHidesTheAppsOwnData(t *testing.T) {
+	r, err := newRunner(Config{APIRoot: "http://127.0.0.1:1/v1/app", AppID: "app", Secret: "sk_secret", Prefix: "cfk-x-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer any
+	json.Unmarshal([]byte(`{"data":[
+		{"id":"customer-42","name":"Real Customer","email":["real@example.com"],"custom":{"ssn-1":"123","plan":"pro"},"createdAt":5},
+		{"id":"cfk-x-alice","name":"Alice","custom":{"plan":"pro"}}]}`), &answer)
+	got := normaliser{r: r}.value(answer)
+	b, _ := json.Marshal(got)
+	want := `{"data":[` +
+		`{"createdAt":5,"custom":{"[not ours] 2":"[not ours]","plan":"[not ours]"},"email":["[not ours]"],"id":"[not ours]","name":"[not ours]"},` +
+		`{"custom":{"plan":"pro"},"id":"{prefix}alice","name":"Alice"}]}`
+	if string(b) != want {
+		t.Errorf("normalised =\n  %s\nwant\n  %s", b, want)
+	}
+	// A recording of the app's data compares with nothing.
+	if d := Compare([]Exchange{{Step: "s", Response: RecordedResp{Status: 200, Body: got}}},
+		[]Exchange{{Step: "s", Response: RecordedResp{Status: 200, Body: map[string]any{"data": []any{map[string]any{"id": "x"}}}}}}); len(d) != 0 {
+		t.Errorf("Compare with a foreign object = %v, want nothing", d)
+	}
+}
+
+// TestInterruptedRunCleansUp cancels the run in the middle of the scenario:
+// the cleanup still runs and leaves nothing behind.
+func TestInterruptedRunCleansUp(t *testing.T) {
+	srv := talkjstest.NewServer(t)
+	srv.AllowInvalidRequests()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	n := 0
+	rep, err := Run(ctx, Config{APIRoot: srv.URL + "/v1/" + srv.AppID, AppID: srv.AppID, Secret: srv.Secret,
+		Observe: func(ex Exchange) {
+			if n++; n == 40 {
+				cancel()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Requests >= 100 || len(rep.Cleanup) > 0 {
+		t.Errorf("%d requests (want the scenario cut short), cleanup problems %v", rep.Requests, rep.Cleanup)
+	}
+	assertCleanedUp(t, srv.API, rep)
+}

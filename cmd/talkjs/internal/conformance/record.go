@@ -90,9 +90,19 @@ type normaliser struct {
 	secrets []string
 }
 
-func (n normaliser) value(v any) any {
+func (n normaliser) value(v any) any { return n.walk(v, false) }
+
+// walk normalises v. An object with an id that is not the scenario's (a
+// user of the app listed by GET /users, say) is foreign: its strings,
+// and the keys of the objects within it, are replaced, so that a
+// recording never holds the app's own data, while the shape, which is all
+// Compare looks at, stays.
+func (n normaliser) walk(v any, foreign bool) any {
 	switch x := v.(type) {
 	case string:
+		if foreign {
+			return notOurs
+		}
 		if x == n.r.cfg.AppID {
 			return appIDPlaceholder
 		}
@@ -100,17 +110,43 @@ func (n normaliser) value(v any) any {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = n.value(e)
+			out[i] = n.walk(e, foreign)
 		}
 		return out
 	case map[string]any:
+		if id, ok := x["id"].(string); ok && !n.ours(id) {
+			foreign = true
+		}
 		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[n.str(k)] = n.value(e)
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			nk := n.str(k)
+			if foreign && !plainKey.MatchString(k) {
+				nk = fmt.Sprintf("%s %d", notOurs, i+1)
+			}
+			out[nk] = n.walk(x[k], foreign)
 		}
 		return out
 	}
 	return v
+}
+
+// notOurs replaces the strings of objects the scenario did not create.
+const notOurs = "[not ours]"
+
+// plainKey matches keys such as TalkJS's field names; other keys of a
+// foreign object (ids, emails, anything with digits or punctuation) are
+// replaced.
+var plainKey = regexp.MustCompile(`^[a-z][A-Za-z]{0,30}$`)
+
+// ours reports whether id belongs to the scenario: under its prefix, a
+// message id, or the app's id.
+func (n normaliser) ours(id string) bool {
+	return strings.Contains(id, n.r.prefix) || messageIDPattern.MatchString(id) || id == n.r.cfg.AppID
 }
 
 func (n normaliser) str(s string) string {

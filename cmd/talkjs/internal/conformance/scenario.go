@@ -302,7 +302,7 @@ func (s *steps) conversations(ctx context.Context) {
 		return r.list(got), sameSet(got, []string{id.boots, id.sandals})
 	})
 	r.status("filters: a filter that is not JSON is 400", srcOurs,
-		s.do(ctx, "filters/not-json", request{method: http.MethodGet, path: "/conversations", query: query("filter", `{"custom":`)}), http.StatusBadRequest)
+		s.do(ctx, "filters/not-json", request{method: http.MethodGet, path: "/conversations", query: query("limit", "1", "filter", `{"custom":`)}), http.StatusBadRequest)
 	r.status("conversations: limit above 100 is 400", srcSeed,
 		s.do(ctx, "conversations/limit-101", request{method: http.MethodGet, path: "/conversations", query: query("limit", "101")}), http.StatusBadRequest)
 }
@@ -792,5 +792,27 @@ func (r *runner) cleanup(ctx context.Context) {
 		if !rs.ok() {
 			r.cleanupProblems = append(r.cleanupProblems, fmt.Sprintf("user %s: %s", u, observedStatus(rs)))
 		}
+	}
+}
+
+// Plan lists what a run with prefix creates, for the notice shown before
+// running against a real app.
+type Plan struct {
+	// Users are created and anonymised at the end.
+	Users []string
+	// Refused are users the scenario asks for in requests TalkJS should
+	// refuse; the cleanup anonymises any that exist anyway.
+	Refused []string
+	// Conversations are created and deleted at the end.
+	Conversations []string
+}
+
+// PlanFor returns the ids a run with prefix creates.
+func PlanFor(prefix string) Plan {
+	id := newIDs(prefix)
+	return Plan{
+		Users:         []string{id.alice, id.bob, id.carol},
+		Refused:       []string{id.nameless, id.dave, id.eve},
+		Conversations: []string{id.shoes, id.boots, id.history, id.sandals},
 	}
 }
