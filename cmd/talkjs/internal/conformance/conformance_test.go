@@ -24,11 +24,7 @@ import (
 // implement yet, with the reason. A check listed here may fail in
 // TestScenarioPassesOnLocalServer; every other check must pass. Remove an
 // entry once the server does what TalkJS documents.
-var pending = map[string]string{
-	"presence: GET /users/{id}/sessions answers a list of sessions": "server: no /sessions endpoint yet",
-	"app: GET /v1/{appId} answers the app":                          "server: no GET /v1/{appId} yet",
-	"notifications: channels is required":                           "server: no notifications endpoint yet",
-}
+var pending = map[string]string{}
 
 // local runs the scenario against a fresh talkjstest server whose handler
 // is wrapped by wrap (when not nil).
@@ -87,6 +83,13 @@ func TestScenarioPassesOnLocalServer(t *testing.T) {
 	}
 	if rep.Capped || len(rep.Cleanup) > 0 {
 		t.Errorf("capped %v, cleanup problems %v", rep.Capped, rep.Cleanup)
+	}
+	if len(pending) == 0 && rep.Failed() {
+		t.Errorf("Failed() = true, want false")
+	}
+	plan := PlanFor(rep.Prefix)
+	if !slices.Equal(rep.Created.Conversations, plan.Conversations) || !slices.Equal(rep.Created.Users, plan.Users) {
+		t.Errorf("created %+v, PlanFor says %+v", rep.Created, plan)
 	}
 	assertCleanedUp(t, srv.API, rep)
 }
