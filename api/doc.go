@@ -92,9 +92,15 @@
 //   - Presence set with the deprecated PUT …/presence is returned by GET and
 //     by POST /presences, each online user as one session: a focused widget
 //     when visible, a background session otherwise.
-//   - API versions: before 2021-02-09 lists are createdAt DESC and offsetTs is
-//     ignored; before 2024-01-01 listing a missing user's conversations is an
-//     empty list (404 otherwise, also without a version header).
+//   - API versions (TalkJS's API changelog), chosen per request by
+//     TalkJS-REST-Version and per batch operation by options.api_version;
+//     without either the newest behaviour applies: before 2021-02-09 lists
+//     are createdAt DESC and offsetTs is ignored; before 2021-07-30 leaving
+//     keeps the conversation in the user's list with its history — modelled
+//     as the participant's access becoming None, the name 2021-07-30 gave
+//     that state (our reading) — and PATCHing access None is 400; before
+//     2024-01-01 listing a missing user's conversations is an empty list
+//     (404 otherwise).
 //
 // The server is safe for concurrent use; one lock guards the store.
 // Messages are kept per conversation in time order with an index by id, so

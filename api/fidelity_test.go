@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // HEAD answers every GET path like GET without a body (RFC 9110), and a
@@ -154,5 +156,63 @@ func TestExampleBodies(t *testing.T) {
 	}
 	if c, _ := u["custom"].(map[string]any); len(c) != 0 {
 		t.Errorf("custom %v after anonymising", u["custom"])
+	}
+}
+
+// API versions are chosen per request by TalkJS-REST-Version and per batch
+// operation by options.api_version (TalkJS's API changelog): before
+// 2021-02-09 lists are createdAt DESC only; before 2021-07-30 leaving keeps
+// the conversation in the user's list (and access None does not exist);
+// from 2024-01-01 listing a missing user's conversations is 404.
+func TestAPIVersions(t *testing.T) {
+	e := newEnv(t)
+	e.conv("old", "alice", "bob")
+	e.clock.Advance(time.Second)
+	e.conv("new", "alice", "bob")
+	e.clock.Advance(time.Second)
+	e.send("old", userMsg("alice", "activity makes old the most recent"))
+	ids := func(r reply) string {
+		var l struct{ Data []struct{ ID string } }
+		r.json(t, &l)
+		var out []string
+		for _, c := range l.Data {
+			out = append(out, c.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	v := func(version string) map[string]string {
+		return map[string]string{"Authorization": "Bearer " + testSecret, "TalkJS-REST-Version": version}
+	}
+	if got := ids(must(t, e.rawWith("GET", "/v1/"+testApp+"/conversations?orderBy=lastActivity", "", v("2021-02-09")), 200)); got != "old,new" {
+		t.Errorf("2021-02-09 lastActivity order: %s", got)
+	}
+	if got := ids(must(t, e.rawWith("GET", "/v1/"+testApp+"/conversations?orderBy=lastActivity", "", v("2021-01-01")), 200)); got != "new,old" {
+		t.Errorf("2021-01-01 is createdAt DESC only: %s", got)
+	}
+	// 2024-01-01: a missing user's list is 404; before, an empty list.
+	must(t, e.rawWith("GET", "/v1/"+testApp+"/users/ghost/conversations", "", v("2024-01-01")), 404)
+	must(t, e.rawWith("GET", "/v1/"+testApp+"/users/ghost/conversations", "", v("2021-07-30")), 200)
+	// Per batch operation.
+	var res [][]json.RawMessage
+	must(t, e.raw("POST", "/batch", `[[1,"GET","/users/ghost/conversations",{},{"api_version":"2021-07-30"}],[2,"GET","/users/ghost/conversations",{},{"api_version":"2024-01-01"}]]`), 200).json(t, &res)
+	if string(res[0][1]) != "200" || string(res[1][1]) != "404" {
+		t.Errorf("batch statuses %s %s", res[0][1], res[1][1])
+	}
+	// Before 2021-07-30 leaving keeps the conversation in bob's list, as a
+	// participant without access; from it, leaving removes it.
+	must(t, e.rawWith("DELETE", "/v1/"+testApp+"/conversations/old/participants/bob", "", v("2021-02-09")), 200)
+	if got := ids(must(t, e.raw("GET", "/users/bob/conversations", ""), 200)); !strings.Contains(got, "old") {
+		t.Errorf("old-version leave removed the conversation from the list: %s", got)
+	}
+	if p := (*e.getConv("old").Participants)["bob"]; *p.Access != "None" {
+		t.Errorf("bob after an old-version leave: %+v", p)
+	}
+	e.allowViolations = true
+	r := must(t, e.rawWith("PATCH", "/v1/"+testApp+"/conversations/new/participants/bob", `{"access":"None"}`, map[string]string{
+		"Authorization": "Bearer " + testSecret, "TalkJS-REST-Version": "2021-02-09", "Content-Type": "application/json"}), 400)
+	r.message(t)
+	must(t, e.raw("DELETE", "/conversations/old/participants/bob", ""), 200)
+	if got := ids(must(t, e.raw("GET", "/users/bob/conversations", ""), 200)); strings.Contains(got, "old") {
+		t.Errorf("leave removed nothing: %s", got)
 	}
 }

@@ -85,10 +85,14 @@ func (h handlers) JoinConversation(w http.ResponseWriter, r *http.Request, convI
 
 // UpdateParticipant changes only the fields sent; access may be None. A
 // user who is not a participant is 404.
-func (h handlers) UpdateParticipant(w http.ResponseWriter, r *http.Request, convID gen.ConversationId, userID gen.UserId, _ gen.UpdateParticipantParams) {
+func (h handlers) UpdateParticipant(w http.ResponseWriter, r *http.Request, convID gen.ConversationId, userID gen.UserId, params gen.UpdateParticipantParams) {
 	var in gen.ParticipationUpdate
 	if err := decodeBody(r, &in); err != nil {
 		writeAPIError(w, err)
+		return
+	}
+	if in.Access != nil && *in.Access == gen.AccessNone && versionBefore(params.TalkJSRESTVersion, leaveRemovesVersion) {
+		writeError(w, http.StatusBadRequest, `access: "None" exists since API version 2021-07-30; before it, leaving the conversation keeps it in the user's list`)
 		return
 	}
 	s := h.s
@@ -107,12 +111,33 @@ func (h handlers) UpdateParticipant(w http.ResponseWriter, r *http.Request, conv
 	writeEmpty(w)
 }
 
+// leaveRemovesVersion is the API version from which leaving removes the
+// conversation from the user's list (TalkJS's API changelog, 2021-07-30).
+const leaveRemovesVersion = "2021-07-30"
+
+// versionBefore reports whether the request's TalkJS-REST-Version is
+// before v; without the header the newest behaviour applies.
+func versionBefore(version *string, v string) bool {
+	return version != nil && *version < v
+}
+
 // LeaveConversation removes the participant; the conversation leaves the
-// user's list. Our reading: a user who is not a participant is 404.
-func (h handlers) LeaveConversation(w http.ResponseWriter, r *http.Request, convID gen.ConversationId, userID gen.UserId, _ gen.LeaveConversationParams) {
+// user's list. Leaving is idempotent: a user who does not take part gets 200.
+// Before API version 2021-07-30 leaving kept the conversation in the user's
+// list with its history visible, which is what that version then named
+// access "None": with an older version header, leaving sets the
+// participant's access to None (our reading of the changelog).
+func (h handlers) LeaveConversation(w http.ResponseWriter, r *http.Request, convID gen.ConversationId, userID gen.UserId, params gen.LeaveConversationParams) {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if versionBefore(params.TalkJSRESTVersion, leaveRemovesVersion) {
+		if _, p, ok := s.participation(w, convID, userID); ok {
+			p.access = string(gen.AccessNone)
+			writeEmpty(w)
+		}
+		return
+	}
 	if c := s.st.convs[convID]; c != nil && c.participants[userID] == nil {
 		// TalkJS's Participation reference: "All calls on this page are
 		// idempotent": leaving again answers as the first leave did.

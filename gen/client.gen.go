@@ -264,14 +264,14 @@ type ClientInterface interface {
 
 	// LeaveConversation Remove a participant
 	//
-	// Removes the user from the conversation. Since API version 2021-07-30 the conversation also disappears from the user's conversation list.
+	// Removes the user from the conversation. Since API version 2021-07-30 the conversation also disappears from the user's conversation list; before it, the conversation stays in the list with its history (the in-memory server sets the participant's access to None). Idempotent: leaving a conversation one does not take part in answers 200.
 	//
 	// Corresponds with DELETE /conversations/{conversationId}/participants/{userId} (the `LeaveConversation` operationId).
 	LeaveConversation(ctx context.Context, conversationId ConversationId, userId UserId, params *LeaveConversationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateParticipantWithBody Update a participant
 	//
-	// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write.
+	// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write (before that version, None is refused with 400).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -280,7 +280,7 @@ type ClientInterface interface {
 
 	// UpdateParticipant Update a participant
 	//
-	// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write.
+	// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write (before that version, None is refused with 400).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -868,7 +868,7 @@ func (c *Client) SendNotification(ctx context.Context, conversationId Conversati
 
 // LeaveConversation Remove a participant
 //
-// Removes the user from the conversation. Since API version 2021-07-30 the conversation also disappears from the user's conversation list.
+// Removes the user from the conversation. Since API version 2021-07-30 the conversation also disappears from the user's conversation list; before it, the conversation stays in the list with its history (the in-memory server sets the participant's access to None). Idempotent: leaving a conversation one does not take part in answers 200.
 //
 // Corresponds with DELETE /conversations/{conversationId}/participants/{userId} (the `LeaveConversation` operationId).
 func (c *Client) LeaveConversation(ctx context.Context, conversationId ConversationId, userId UserId, params *LeaveConversationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -885,7 +885,7 @@ func (c *Client) LeaveConversation(ctx context.Context, conversationId Conversat
 
 // UpdateParticipantWithBody Update a participant
 //
-// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write.
+// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write (before that version, None is refused with 400).
 //
 // Takes any type of body and a specified content type.
 //
@@ -904,7 +904,7 @@ func (c *Client) UpdateParticipantWithBody(ctx context.Context, conversationId C
 
 // UpdateParticipant Update a participant
 //
-// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write.
+// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write (before that version, None is refused with 400).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3723,7 +3723,7 @@ type ClientWithResponsesInterface interface {
 
 	// LeaveConversationWithResponse Remove a participant
 	//
-	// Removes the user from the conversation. Since API version 2021-07-30 the conversation also disappears from the user's conversation list.
+	// Removes the user from the conversation. Since API version 2021-07-30 the conversation also disappears from the user's conversation list; before it, the conversation stays in the list with its history (the in-memory server sets the participant's access to None). Idempotent: leaving a conversation one does not take part in answers 200.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3732,7 +3732,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateParticipantWithBodyWithResponse Update a participant
 	//
-	// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write.
+	// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write (before that version, None is refused with 400).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3741,7 +3741,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateParticipantWithResponse Update a participant
 	//
-	// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write.
+	// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write (before that version, None is refused with 400).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7119,7 +7119,7 @@ func (c *ClientWithResponses) SendNotificationWithResponse(ctx context.Context, 
 
 // LeaveConversationWithResponse Remove a participant
 //
-// Removes the user from the conversation. Since API version 2021-07-30 the conversation also disappears from the user's conversation list.
+// Removes the user from the conversation. Since API version 2021-07-30 the conversation also disappears from the user's conversation list; before it, the conversation stays in the list with its history (the in-memory server sets the participant's access to None). Idempotent: leaving a conversation one does not take part in answers 200.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -7134,7 +7134,7 @@ func (c *ClientWithResponses) LeaveConversationWithResponse(ctx context.Context,
 
 // UpdateParticipantWithBodyWithResponse Update a participant
 //
-// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write.
+// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write (before that version, None is refused with 400).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7149,7 +7149,7 @@ func (c *ClientWithResponses) UpdateParticipantWithBodyWithResponse(ctx context.
 
 // UpdateParticipantWithResponse Update a participant
 //
-// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write.
+// Changes only the fields sent. `access` may also be `None`: since API version 2021-07-30 such a participant keeps the conversation's history visible but can no longer read new messages or write (before that version, None is refused with 400).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
