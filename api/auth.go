@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -37,6 +39,9 @@ func (s *Server) authenticate(r *http.Request) error {
 	if subtle.ConstantTimeCompare([]byte(token), s.secretBytes) == 1 {
 		return nil
 	}
+	if s.tokens.valid(token, time.Now()) {
+		return nil
+	}
 	var claims appClaims
 	_, err := s.jwtParser.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) {
 		return s.secretBytes, nil
@@ -65,7 +70,46 @@ func (s *Server) authenticate(r *http.Request) error {
 	if claims.Issuer != s.appID {
 		return errors.New(`the token's "iss" claim is not this app's id`)
 	}
+	var exp time.Time
+	if claims.ExpiresAt != nil {
+		exp = claims.ExpiresAt.Time
+	}
+	s.tokens.put(token, exp)
 	return nil
+}
+
+// tokenCache remembers tokens already verified, until they expire (by the
+// wall clock, as the verification does): a client sends the same token for
+// many requests, and the HMAC and claims need checking only once. It holds
+// at most maxCachedTokens and starts over when full.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]time.Time // token -> expiry (zero: none)
+}
+
+const maxCachedTokens = 1024
+
+func (c *tokenCache) valid(token string, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	exp, ok := c.m[token]
+	if !ok {
+		return false
+	}
+	if !exp.IsZero() && !now.Before(exp) {
+		delete(c.m, token)
+		return false
+	}
+	return true
+}
+
+func (c *tokenCache) put(token string, exp time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m = make(map[string]time.Time, 64)
+	}
+	c.m[token] = exp
 }
 
 // unverifiedAlg reads the alg of a token's header without trusting it, to

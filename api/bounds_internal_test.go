@@ -72,3 +72,27 @@ func TestIdempotencyKeysExpireEverywhere(t *testing.T) {
 		t.Errorf("%d keys still queued", n)
 	}
 }
+
+// A verified token is remembered until its expiry, no longer, and the cache
+// holds at most maxCachedTokens.
+func TestTokenCache(t *testing.T) {
+	var c tokenCache
+	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.put("a", now.Add(time.Second))
+	c.put("forever", time.Time{})
+	if !c.valid("a", now) || !c.valid("forever", now.Add(1000*time.Hour)) {
+		t.Fatal("a cached token is not valid")
+	}
+	if c.valid("a", now.Add(time.Second)) {
+		t.Error("a token is valid at its expiry")
+	}
+	if c.valid("b", now) {
+		t.Error("a token never verified is valid")
+	}
+	for i := 0; i < 3*maxCachedTokens; i++ {
+		c.put(string(rune(i)), time.Time{})
+	}
+	if len(c.m) > maxCachedTokens {
+		t.Errorf("the cache holds %d tokens", len(c.m))
+	}
+}

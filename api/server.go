@@ -65,6 +65,7 @@ type Server struct {
 	validator *openapi.Validator
 	declared  map[string]map[int]bool // operationId -> documented statuses
 	jwtParser *jwt.Parser
+	tokens    tokenCache
 	mux       *http.ServeMux
 
 	vmu        sync.Mutex
