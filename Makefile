@@ -86,6 +86,7 @@ bench:
 	run bench bench.test -test.bench '^BenchmarkServerMemory$$' -test.benchtime 1x && \
 	run cmd/talkjs/internal/importer importer.test -test.bench '^BenchmarkImport$$/^limit=none$$' -test.benchtime 1x && \
 	run cmd/talkjs/internal/importer importer.test -test.bench '^BenchmarkImport$$/^limit=100:(10|100)$$/^pace=on$$' -test.benchtime 1x -test.count 5 && \
+	run bench bench.test -test.bench '^BenchmarkScale$$' -test.benchtime 30x -test.timeout 30m && \
 	$(GO) run ./bench/benchtable < "$$out"
 
 ## validate-prism: run a scenario through Prism, an independent OpenAPI validator, in front of the server (needs Node.js and npm)

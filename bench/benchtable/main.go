@@ -23,7 +23,10 @@ import (
 	"text/tabwriter"
 )
 
-type sample struct{ ns, bytes, allocs, pace []float64 }
+type sample struct {
+	ns, bytes, allocs, pace []float64
+	metrics                 map[string][]float64 // any other unit, such as p50-µs
+}
 
 var line = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
@@ -67,6 +70,11 @@ func run(in io.Reader, out io.Writer) error {
 				s.allocs = append(s.allocs, v)
 			case "%-of-limit":
 				s.pace = append(s.pace, v)
+			default:
+				if s.metrics == nil {
+					s.metrics = map[string][]float64{}
+				}
+				s.metrics[fields[i+1]] = append(s.metrics[fields[i+1]], v)
 			}
 		}
 	}
@@ -115,7 +123,89 @@ func run(in io.Reader, out io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%.1f%%\t%.1f%%\t%.1f%%\t\n", strings.TrimPrefix(name, "Benchmark"), len(s.pace), lo, median(s.pace), hi)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return scaling(out, samples)
+}
+
+var scaleQuery = regexp.MustCompile(`^BenchmarkScale/query=([^/]+)/n=(\d+)$`)
+
+// scaling prints the table of BenchmarkScale: a list page's p50 at each
+// store size and the largest size's p50 over the smallest's; the walk, the
+// mixed load with and without lists, and the heap.
+func scaling(out io.Writer, samples map[string]*sample) error {
+	type row struct {
+		p50 map[int]float64
+	}
+	rows := map[string]*row{}
+	var queries []string
+	sizes := map[int]bool{}
+	for name, s := range samples {
+		m := scaleQuery.FindStringSubmatch(name)
+		if m == nil || len(s.metrics["p50-µs"]) == 0 {
+			continue
+		}
+		n, _ := strconv.Atoi(m[2])
+		r := rows[m[1]]
+		if r == nil {
+			r = &row{p50: map[int]float64{}}
+			rows[m[1]] = r
+			queries = append(queries, m[1])
+		}
+		r.p50[n] = median(s.metrics["p50-µs"])
+		sizes[n] = true
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	sort.Strings(queries)
+	var ns []int
+	for n := range sizes {
+		ns = append(ns, n)
+	}
+	sort.Ints(ns)
+	fmt.Fprintln(out, "\nConversation list page (limit 30), p50 in µs by number of conversations, and the largest ÷ the smallest:")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "query\t")
+	for _, n := range ns {
+		fmt.Fprintf(tw, "n=%d\t", n)
+	}
+	fmt.Fprintf(tw, "n=%d ÷ n=%d\t\n", ns[len(ns)-1], ns[0])
+	for _, q := range queries {
+		r := rows[q]
+		fmt.Fprintf(tw, "%s\t", q)
+		for _, n := range ns {
+			fmt.Fprintf(tw, "%.0f\t", r.p50[n])
+		}
+		ratio := "-"
+		if lo := r.p50[ns[0]]; lo > 0 {
+			ratio = strconv.FormatFloat(r.p50[ns[len(ns)-1]]/lo, 'f', 2, 64)
+		}
+		fmt.Fprintf(tw, "%s\t\n", ratio)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	metric := func(name, unit string) (float64, bool) {
+		s := samples[name]
+		if s == nil || len(s.metrics[unit]) == 0 {
+			return 0, false
+		}
+		return median(s.metrics[unit]), true
+	}
+	if v, ok := metric("BenchmarkScale/walk/n=100000", "walk-ms"); ok {
+		fmt.Fprintf(out, "full walk of 100,000 conversations in pages of 100: %.1f s\n", v/1000)
+	}
+	p0, ok0 := metric("BenchmarkScale/mixed/lists=0pct/clients=8/n=100000", "get-p99-µs")
+	p5, ok5 := metric("BenchmarkScale/mixed/lists=5pct/clients=8/n=100000", "get-p99-µs")
+	if ok0 && ok5 && p0 > 0 {
+		fmt.Fprintf(out, "mixed get+send at 8 clients, get p99: %.1f ms without lists, %.1f ms with 5%% lists (%.2f×)\n", p0/1000, p5/1000, p5/p0)
+	}
+	if v, ok := metric("BenchmarkScale/memory/n=100000", "MB/100k-convs"); ok {
+		fmt.Fprintf(out, "heap of 100,000 conversations with one message each: %.0f MB\n", v)
+	}
+	return nil
 }
 
 // splitWay splits "BenchmarkX/n=1/way=gen" into "BenchmarkX/n=1/" and "gen".

@@ -54,3 +54,22 @@ BenchmarkGet/way=talkjs-2  1000   310 ns/op
 		t.Errorf("paired ratio missing:\n%s", out.String())
 	}
 }
+
+func TestScalingTable(t *testing.T) {
+	in := `BenchmarkScale/query=global/n=1000-2   30  1 ns/op  200.0 p50-µs
+BenchmarkScale/query=global/n=100000-2   30  1 ns/op  500.0 p50-µs
+BenchmarkScale/walk/n=100000-2   30  1 ns/op  4500 walk-ms
+BenchmarkScale/mixed/lists=0pct/clients=8/n=100000-2   30  1 ns/op  1000 get-p99-µs
+BenchmarkScale/mixed/lists=5pct/clients=8/n=100000-2   30  1 ns/op  1500 get-p99-µs
+`
+	var out bytes.Buffer
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{"global 200 500 2.50", "walk of 100,000 conversations in pages of 100: 4.5 s", "1.0 ms without lists, 1.5 ms with 5% lists (1.50×)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
