@@ -257,6 +257,7 @@ func planText(root, prefix string, o *conformanceOptions) string {
 	fmt.Fprintf(&b, "  - create the conversations %s with about 15 messages, 1 file and 3 imported messages; at the end they are deleted\n",
 		strings.Join(p.Conversations, ", "))
 	fmt.Fprintf(&b, "  - ask for the users %s in requests TalkJS should refuse (anonymised if they exist after all)\n", strings.Join(p.Refused, ", "))
+	fmt.Fprintf(&b, "  - write back to the app (PUT /v1/{appId}) exactly the values GET /v1/{appId} answers, and send no notification\n")
 	fmt.Fprintf(&b, "  - send at most %d requests, at most %g a second and 1 batch a second; nothing outside the prefix %q is touched\n",
 		o.maxRequests, o.rate, prefix)
 	return b.String()

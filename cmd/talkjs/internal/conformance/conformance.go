@@ -80,6 +80,7 @@ const (
 	srcPresence        = docsREST + "Presence/"
 	srcNotifications   = docsREST + "Notifications/"
 	srcChangelog       = docsREST + "API_changelog/"
+	srcContent         = "https://talkjs.com/docs/Concepts/Messages/"
 	srcFilterLanguage  = "https://talkjs.com/docs/Reference/JavaScript_Chat_SDK/ConversationPredicate/"
 	srcCore            = "@talkjs/core 1.12 (TalkJS's published code)"
 	srcSeed            = "seed spec"

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gotalkjs/talkjs-go/api"
+	"github.com/gotalkjs/talkjs-go/openapi"
 	"github.com/gotalkjs/talkjs-go/talkjs"
 	"github.com/gotalkjs/talkjs-go/talkjs/talkjstest"
 )
@@ -484,4 +485,49 @@ func TestInterruptedRunCleansUp(t *testing.T) {
 		t.Errorf("%d requests (want the scenario cut short), cleanup problems %v", rep.Requests, rep.Cleanup)
 	}
 	assertCleanedUp(t, srv.API, rep)
+}
+
+// routeRecorder notes the operation of the spec each request matches.
+type routeRecorder struct {
+	next http.RoundTripper
+	v    *openapi.Validator
+	mu   sync.Mutex
+	ops  map[string]bool
+}
+
+func (rr *routeRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	if route, err := rr.v.FindRoute(r); err == nil {
+		rr.mu.Lock()
+		rr.ops[route.OperationID] = true
+		rr.mu.Unlock()
+	}
+	return rr.next.RoundTrip(r)
+}
+
+// TestScenarioCoversEveryOperation: the scenario sends a request to every
+// operation of the specification. The HEAD forms are the GETs without a
+// body (RFC 9110), so one of them stands for all.
+func TestScenarioCoversEveryOperation(t *testing.T) {
+	v, err := openapi.NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := &routeRecorder{next: http.DefaultTransport, v: v, ops: map[string]bool{}}
+	local(t, nil, Config{HTTPClient: &http.Client{Transport: rr}})
+	all, err := openapi.OperationIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	heads := 0
+	for _, op := range all {
+		switch {
+		case rr.ops[op] && strings.HasSuffix(op, "Head"):
+			heads++
+		case !rr.ops[op] && !strings.HasSuffix(op, "Head"):
+			t.Errorf("the scenario never sends %s", op)
+		}
+	}
+	if heads == 0 {
+		t.Errorf("the scenario sends no HEAD request")
+	}
 }

@@ -427,6 +427,11 @@ func (s *steps) messages(ctx context.Context) {
 			return brief(rs.v, rs.body), ok
 		})
 
+	r.that("messages: a text message also carries its text as content blocks", srcContent, `content [{type "text", children ["Size 44?"]}]`, rs, func() (string, bool) {
+		children, _ := rs.get("content", 0, "children").([]any)
+		return "content " + show(rs.get("content")), rs.get("content", 0, "type") == "text" && slices.Contains(children, any("Size 44?"))
+	})
+
 	r.status("messages: the sender must be a participant", srcMessages,
 		s.send(ctx, "messages/sender-not-participant", id.boots, userMsg(id.carol, "Not in here")), http.StatusBadRequest)
 	eleven := make([]obj, 11)
@@ -457,6 +462,8 @@ func (s *steps) messages(ctx context.Context) {
 		return fmt.Sprintf("%d messages", n), n == 1
 	})
 
+	s.content(ctx)
+
 	mpath := "/conversations/" + id.shoes + "/messages/" + s.msgs[0]
 	s.do(ctx, "messages/edit", request{method: http.MethodPut, path: mpath, body: obj{"text": "Size 45?", "markEdited": true}})
 	emoji := url.PathEscape("👍")
@@ -476,6 +483,24 @@ func (s *steps) messages(ctx context.Context) {
 	dpath := "/conversations/" + id.shoes + "/messages/" + s.msgs[1]
 	r.status("messages: DELETE deletes a message", srcMessages, s.do(ctx, "messages/delete", request{method: http.MethodDelete, path: dpath}), http.StatusOK)
 	r.status("messages: a deleted message is 404", srcMessages, s.do(ctx, "messages/get-deleted", request{method: http.MethodGet, path: dpath}), http.StatusNotFound)
+}
+
+// content sends a message as content blocks and reads it back.
+func (s *steps) content(ctx context.Context) {
+	r, id := s.r, s.id
+	blocks := []any{obj{"type": "text", "children": []any{"Hi ", obj{"type": "bold", "children": []any{"there"}}}}}
+	sent := s.send(ctx, "messages/send-content", id.shoes, obj{"type": "UserMessage", "sender": id.alice, "content": blocks})
+	got := sentIDs(sent)
+	if len(got) != 1 {
+		r.status("messages: a message sent as content blocks keeps them", srcContent, sent, http.StatusOK)
+		return
+	}
+	rs := s.do(ctx, "messages/get-content", request{method: http.MethodGet, path: "/conversations/" + id.shoes + "/messages/" + got[0]})
+	r.that("messages: a message sent as content blocks keeps them", srcContent, `a text block with "Hi " and a bold "there"`, rs, func() (string, bool) {
+		ok := rs.get("content", 0, "type") == "text" && rs.get("content", 0, "children", 0) == "Hi " &&
+			rs.get("content", 0, "children", 1, "type") == "bold" && rs.get("content", 0, "children", 1, "children", 0) == "there"
+		return "content " + show(rs.get("content")), ok
+	})
 }
 
 // userConversation finds conv in a user's conversation list.
@@ -716,6 +741,14 @@ func (s *steps) presence(ctx context.Context) {
 		a, ok := rs.v.([]any)
 		return brief(rs.v, rs.body), ok && len(a) == 0
 	})
+	// The seed's presence, after the sessions: it may count as a session.
+	r.status("presence: PUT /users/{id}/presence sets a presence", srcSeed,
+		s.do(ctx, "presence/set", request{method: http.MethodPut, path: "/users/" + id.alice + "/presence",
+			body: obj{"visible": false, "availability": "offline"}}), http.StatusOK)
+	rs = s.do(ctx, "presence/get", request{method: http.MethodGet, path: "/users/" + id.alice + "/presence"})
+	r.that("presence: GET /users/{id}/presence answers it", srcSeed, `availability "offline"`, rs, func() (string, bool) {
+		return "availability " + show(rs.get("availability")), rs.get("availability") == "offline"
+	})
 }
 
 func (s *steps) appAndNotifications(ctx context.Context) {
@@ -724,6 +757,22 @@ func (s *steps) appAndNotifications(ctx context.Context) {
 	r.that("app: GET /v1/{appId} answers the app", srcGettingStarted, "{id: appId}", rs, func() (string, bool) {
 		return "id is the app id: " + fmt.Sprint(rs.get("id") == r.cfg.AppID), rs.get("id") == r.cfg.AppID
 	})
+	if m, ok := rs.v.(map[string]any); ok && rs.ok() {
+		// Write back what the app has, so that nothing changes even if
+		// TalkJS replaced the whole app on PUT.
+		same := obj{}
+		for _, k := range []string{"custom", "defaultLocale"} {
+			if v, ok := m[k]; ok && v != nil {
+				same[k] = v
+			}
+		}
+		r.status("app: PUT /v1/{appId} with the app's own values answers 200", srcGettingStarted,
+			s.do(ctx, "app/put-same", request{method: http.MethodPut, path: "", body: same}), http.StatusOK)
+	} else {
+		r.skip("app: PUT /v1/{appId} with the app's own values answers 200", srcGettingStarted, "200", "GET /v1/{appId} answered no app")
+	}
+	rs = s.do(ctx, "app/head-user", request{method: http.MethodHead, path: "/users/" + id.alice})
+	r.status("http: HEAD answers like GET, without a body", srcOurs, rs, http.StatusOK)
 	r.status("notifications: channels is required", srcNotifications,
 		s.do(ctx, "notifications/no-channels", request{method: http.MethodPost, path: "/conversations/" + id.shoes + "/notifications", body: obj{}}),
 		http.StatusBadRequest)
