@@ -35,6 +35,10 @@
 //     dropped: TalkJS's team-chat tutorial PUTs /conversations/{id}/.
 //   - Every GET path answers HEAD (RFC 9110), and a method a path does not
 //     have is 405 with an Allow header listing the ones it has.
+//   - Every answer the server writes is JSON, a handler's panic included
+//     (500). What net/http answers before the server sees the request stays
+//     plain text: a malformed request line or URL (an invalid %-escape),
+//     headers over the size limit (431).
 //   - An empty body where the spec makes it optional means {}: the team-chat
 //     tutorial PUTs a conversation with Content-Type JSON and no body.
 //   - Users are listed newest first. Lists take startingAfter as an id; an

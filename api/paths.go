@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -68,4 +69,27 @@ func setEscapedPath(u *url.URL, escaped string) error {
 		u.RawPath = ""
 	}
 	return nil
+}
+
+// handleSafely is handle that turns a panic of a handler into a JSON 500,
+// where net/http would drop the connection without an answer. A panic with
+// http.ErrAbortHandler (a deliberate cut) goes on.
+func (s *Server) handleSafely(rec *recorder, r *http.Request) (out *recorder) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.logger.Error("handler panic", "method", r.Method, "path", r.URL.EscapedPath(), "panic", fmt.Sprint(v))
+		out = newRecorder()
+		writeError(out, http.StatusInternalServerError, "the in-memory server failed on this request (a bug: please report it); nothing is guaranteed about its effect")
+	}()
+	if s.panicHook != nil {
+		s.panicHook(r)
+	}
+	s.handle(rec, r, true)
+	return rec
 }

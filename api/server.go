@@ -76,6 +76,8 @@ type Server struct {
 	mu  sync.RWMutex
 	st  store
 	app appState
+
+	panicHook func(*http.Request) // tests only: make a request panic
 }
 
 // Option configures a Server.
@@ -303,7 +305,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, http.StatusServiceUnavailable, "the service is unavailable (injected fault): retry the request")
 	} else {
 		r = r.WithContext(context.WithValue(r.Context(), baseURLKey, baseURL(r)))
-		s.handle(rec, r, true)
+		rec = s.handleSafely(rec, r)
 	}
 	switch fault {
 	case faultBadGateway:
