@@ -131,16 +131,16 @@ func TestWelcome(t *testing.T) {
 		t.Fatal(err)
 	}
 	// … run the code under test with srv.Client, then look at what it stored:
-	if u, ok := srv.API.User("alice"); !ok || *u.Name != "Alice" {
+	if u, ok := srv.User("alice"); !ok || u.Name != "Alice" {
 		t.Fatalf("alice was not stored: %+v", u)
 	}
 }
 
 func TestSurvivesOutages(t *testing.T) {
-	srv := talkjstest.NewServer(t,
+	srv := talkjstest.NewServer(t, talkjstest.WithServerOptions(
 		api.WithFaults(api.Faults{Unavailable: 0.3, Seed: 1}), // 30% of requests answered 503
 		api.WithRateLimit(50, 10),                             // 429 with Retry-After beyond 50/s
-	)
+	))
 	ctx := context.Background()
 	for i := range 20 {
 		if err := srv.Client.Users.Upsert(ctx, fmt.Sprint("user-", i), talkjs.UserInput{Name: "U"}); err != nil {

@@ -25,7 +25,7 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...api.Option) *env {
 	t.Helper()
-	ts := talkjstest.NewServer(t, opts...)
+	ts := talkjstest.NewServer(t, talkjstest.WithServerOptions(opts...))
 	e := &env{t: t, srv: ts.API, url: ts.URL, vars: map[string]string{
 		talkjs.EnvAppID:     ts.AppID,
 		talkjs.EnvSecretKey: ts.Secret,

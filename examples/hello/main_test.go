@@ -28,8 +28,8 @@ func TestHelloGreetsAlice(t *testing.T) {
 	var out bytes.Buffer
 	io.Copy(&out, r)
 
-	msgs := srv.API.Messages("welcome-alice")
-	if len(msgs) != 1 || msgs[0].Text.MustGet() != "Hello Alice, welcome aboard." {
+	msgs := srv.Messages("welcome-alice")
+	if len(msgs) != 1 || msgs[0].Text != "Hello Alice, welcome aboard." {
 		t.Fatalf("stored %v", msgs)
 	}
 	if !strings.HasPrefix(out.String(), "sent msg_") {

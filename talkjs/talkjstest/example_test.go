@@ -34,13 +34,13 @@ func testNotifyBuyer(t testing.TB) {
 		t.Fatal(err)
 	}
 
-	conv, ok := srv.API.Conversation("order-42")
+	conv, ok := srv.Conversation("order-42")
 	if !ok {
 		t.Fatal("no conversation")
 	}
-	msgs := srv.API.Messages("order-42")
-	fmt.Println(conv.Subject.MustGet(), len(*conv.Participants), "participant")
-	fmt.Println(*msgs[0].Type, msgs[0].Text.MustGet())
+	msgs := srv.Messages("order-42")
+	fmt.Println(conv.Subject, len(conv.Participants), "participant")
+	fmt.Println(msgs[0].Type, msgs[0].Text)
 }
 
 // exampleTB stands in for the *testing.T a test gets, so the example runs.

@@ -5,7 +5,7 @@
 //		srv := talkjstest.NewServer(t)
 //		shop := NewShop(srv.Client) // the code under test, given a ready *talkjs.Client
 //		…
-//		conv, ok := srv.API.Conversation("order-42") // inspect what it stored
+//		conv, ok := srv.Conversation("order-42") // inspect what it stored, as talkjs types
 //	}
 //
 // The server is package api's: it authenticates like TalkJS, rejects every
@@ -16,6 +16,7 @@
 package talkjstest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"sync"
@@ -35,27 +36,60 @@ type Server struct {
 	Secret string
 	// Client is a ready client for the server.
 	Client *talkjs.Client
-	// API is the server itself, for its accessors (User, Conversation,
-	// Messages, Counts, File, Violations).
+	// API is the server itself (package api), for what the methods of
+	// Server do not cover; its accessors return the generated gen types.
 	API *api.Server
 	// HTTP is the underlying httptest server.
 	HTTP *httptest.Server
 
+	tb           testing.TB
 	mu           sync.Mutex
 	violations   []error
 	badResponses []error
 	allowInvalid bool
 }
 
-// NewServer starts a server for tb on 127.0.0.1 with the given options (see
-// package api: WithAppID, WithSecret, WithClock, WithRateLimit, WithFaults…).
-// Without WithAppID the app id is api.DefaultAppID; without WithSecret a
-// random secret is made. The server is closed in tb.Cleanup, which then
-// reports, with tb.Errorf, every request it received that broke the
-// specification (see AllowInvalidRequests) and every answer that did.
-func NewServer(tb testing.TB, opts ...api.Option) *Server {
+// An Option configures NewServer: WithServerOptions for the server,
+// WithClientOptions for its ready Client.
+type Option interface{ apply(*config) }
+
+type config struct {
+	server []api.Option
+	client []talkjs.Option
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithServerOptions passes options to the server (see package api:
+// WithAppID, WithSecret, WithClock, WithRateLimit, WithFaults…).
+func WithServerOptions(opts ...api.Option) Option {
+	return optionFunc(func(c *config) { c.server = append(c.server, opts...) })
+}
+
+// WithClientOptions passes options to Server.Client (talkjs.WithLogger,
+// talkjs.WithMaxRetries…). They are applied after the base URL and the HTTP
+// client of the test server, so WithHTTPClient and WithBaseURL replace them.
+func WithClientOptions(opts ...talkjs.Option) Option {
+	return optionFunc(func(c *config) { c.client = append(c.client, opts...) })
+}
+
+// NewServer starts a server for tb on 127.0.0.1 with the given options.
+// Without api.WithAppID the app id is api.DefaultAppID; without
+// api.WithSecret a random secret is made. The server is closed in
+// tb.Cleanup, which then reports, with tb.Errorf, every request it received
+// that broke the specification (see AllowInvalidRequests) and every answer
+// that did.
+func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	s := &Server{}
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&cfg)
+		}
+	}
+	s := &Server{tb: tb}
 	check := api.WithResponseValidation(func(err error) {
 		s.mu.Lock()
 		s.badResponses = append(s.badResponses, err)
@@ -66,16 +100,65 @@ func NewServer(tb testing.TB, opts ...api.Option) *Server {
 		s.violations = append(s.violations, err)
 		s.mu.Unlock()
 	})
-	s.API = api.NewServer(append([]api.Option{check, keep}, opts...)...)
+	s.API = api.NewServer(append([]api.Option{check, keep}, cfg.server...)...)
 	s.HTTP = httptest.NewServer(s.API)
 	s.URL, s.AppID, s.Secret = s.HTTP.URL, s.API.AppID(), s.API.Secret()
 	tb.Cleanup(s.close(tb))
-	c, err := talkjs.NewClient(s.AppID, s.Secret, talkjs.WithBaseURL(s.URL), talkjs.WithHTTPClient(s.HTTP.Client()))
+	clientOpts := append([]talkjs.Option{talkjs.WithBaseURL(s.URL), talkjs.WithHTTPClient(s.HTTP.Client())}, cfg.client...)
+	c, err := talkjs.NewClient(s.AppID, s.Secret, clientOpts...)
 	if err != nil {
 		tb.Fatalf("talkjstest: client for the test server: %v", err)
 	}
 	s.Client = c
 	return s
+}
+
+// User returns the user id as the server stores it, as the talkjs client
+// would read it, and whether it exists.
+func (s *Server) User(id string) (*talkjs.User, bool) {
+	u, ok := s.API.User(id)
+	if !ok {
+		return nil, false
+	}
+	return convert[talkjs.User](s.tb, u), true
+}
+
+// Conversation returns the conversation id as the server stores it, and
+// whether it exists.
+func (s *Server) Conversation(id string) (*talkjs.Conversation, bool) {
+	c, ok := s.API.Conversation(id)
+	if !ok {
+		return nil, false
+	}
+	return convert[talkjs.Conversation](s.tb, c), true
+}
+
+// Messages returns the messages of a conversation, oldest first (nil when
+// the conversation does not exist).
+func (s *Server) Messages(conversationID string) []talkjs.Message {
+	msgs := s.API.Messages(conversationID)
+	if msgs == nil {
+		return nil
+	}
+	return *convert[[]talkjs.Message](s.tb, msgs)
+}
+
+// Counts returns how many users, conversations and messages the server holds.
+func (s *Server) Counts() api.Counts { return s.API.Counts() }
+
+// convert turns a value of package gen into its talkjs counterpart through
+// their common JSON form, the API's own.
+func convert[T any](tb testing.TB, v any) *T {
+	tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatalf("talkjstest: encode %T: %v", v, err)
+	}
+	out := new(T)
+	if err := json.Unmarshal(b, out); err != nil {
+		tb.Fatalf("talkjstest: decode %T as %T: %v", v, out, err)
+	}
+	return out
 }
 
 // AllowInvalidRequests keeps the test from failing on requests that break

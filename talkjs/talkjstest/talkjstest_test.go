@@ -41,10 +41,10 @@ func TestClientTalksToServer(t *testing.T) {
 		t.Errorf("last message %+v", conv.LastMessage)
 	}
 	// The accessors see the same state.
-	if msgs := srv.API.Messages("order/42"); len(msgs) != 2 || msgs[0].Text.MustGet() != "Hi Bob" {
+	if msgs := srv.Messages("order/42"); len(msgs) != 2 || msgs[0].Text != "Hi Bob" {
 		t.Errorf("stored messages %+v", msgs)
 	}
-	if n := srv.API.Counts(); n.Users != 2 || n.Conversations != 1 {
+	if n := srv.Counts(); n.Users != 2 || n.Conversations != 1 {
 		t.Errorf("counts %+v", n)
 	}
 	_, err = c.Users.Get(ctx, "ghost")
@@ -58,15 +58,16 @@ func TestClientTalksToServer(t *testing.T) {
 
 func TestOptionsReachTheServer(t *testing.T) {
 	at := time.Date(2030, 5, 1, 12, 0, 0, 0, time.UTC)
-	srv := talkjstest.NewServer(t, api.WithAppID("myapp"), api.WithSecret("sk_test_mine"), api.WithClock(func() time.Time { return at }))
+	srv := talkjstest.NewServer(t, talkjstest.WithServerOptions(
+		api.WithAppID("myapp"), api.WithSecret("sk_test_mine"), api.WithClock(func() time.Time { return at })))
 	if srv.AppID != "myapp" || srv.Secret != "sk_test_mine" || !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
 		t.Errorf("server %v secret %q", srv, srv.Secret)
 	}
 	if err := srv.Client.Users.Upsert(context.Background(), "u", talkjs.UserInput{Name: "U"}); err != nil {
 		t.Fatal(err)
 	}
-	if u, _ := srv.API.User("u"); *u.CreatedAt != at.UnixMilli() {
-		t.Errorf("createdAt %d", *u.CreatedAt)
+	if u, _ := srv.User("u"); !u.CreatedTime().Equal(at) {
+		t.Errorf("User(u).CreatedTime() = %v, want %v", u.CreatedTime(), at)
 	}
 }
 
@@ -163,5 +164,54 @@ func TestServerNeverPrintsTheSecret(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// NewServer used to take only server options, and its accessors returned the
+// generated gen types (pointer fields, nullable.Nullable).
+func TestClientOptionsAndTalkjsTypes(t *testing.T) {
+	var seen []string
+	record := func(next http.RoundTripper) http.RoundTripper {
+		return talkjs.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			seen = append(seen, r.Method+" "+r.URL.Path)
+			return next.RoundTrip(r)
+		})
+	}
+	srv := talkjstest.NewServer(t,
+		talkjstest.WithClientOptions(talkjs.WithMiddleware(record), talkjs.WithUserAgent("shop/1.0")),
+		talkjstest.WithServerOptions(api.WithAppID("shop")))
+	ctx := t.Context()
+	if err := srv.Client.Users.Upsert(ctx, "alice", talkjs.UserInput{Name: "Alice", Custom: talkjs.Custom(map[string]string{"tier": "gold"})}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Client.Conversations.Upsert(ctx, "c1", talkjs.ConversationInput{Subject: talkjs.Value("Hi"), Participants: []string{"alice"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client.Messages.Send(ctx, "c1", talkjs.UserMessage("alice", "hello")); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 || seen[0] != "PUT /v1/shop/users/alice" {
+		t.Errorf("the client's middleware saw %q, want the 3 requests", seen)
+	}
+
+	var u *talkjs.User
+	u, ok := srv.User("alice")
+	if !ok || u.Name != "Alice" || u.Custom["tier"] != "gold" || u.CreatedTime().IsZero() {
+		t.Errorf("User(alice) = %+v, %v; want Alice of tier gold with a creation time", u, ok)
+	}
+	if _, ok := srv.User("ghost"); ok {
+		t.Error("User(ghost) exists")
+	}
+	var conv *talkjs.Conversation
+	conv, ok = srv.Conversation("c1")
+	if !ok || conv.Subject != "Hi" || conv.Participants["alice"].Access != talkjs.AccessReadWrite {
+		t.Errorf("Conversation(c1) = %+v, %v; want subject Hi with alice as a ReadWrite participant", conv, ok)
+	}
+	var msgs []talkjs.Message = srv.Messages("c1")
+	if len(msgs) != 1 || msgs[0].Text != "hello" || msgs[0].SenderID != "alice" || msgs[0].Type != talkjs.UserMessageType {
+		t.Errorf("Messages(c1) = %+v, want alice's hello", msgs)
+	}
+	if got := srv.Messages("nowhere"); got != nil {
+		t.Errorf("Messages(nowhere) = %+v, want nil", got)
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 func newServer(t *testing.T, opts ...api.Option) (*api.Server, *talkjs.Client) {
 	t.Helper()
-	ts := talkjstest.NewServer(t, opts...)
+	ts := talkjstest.NewServer(t, talkjstest.WithServerOptions(opts...))
 	c, err := talkjs.NewClient(ts.AppID, ts.Secret, talkjs.WithBaseURL(ts.URL),
 		talkjs.WithRetryPolicy(talkjs.RetryPolicy{MaxRetries: 6, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
 	if err != nil {
