@@ -96,6 +96,7 @@ validate-prism:
 	@[ -x "$(PRISM_DIR)/node_modules/.bin/prism" ] || { mkdir -p "$(PRISM_DIR)" && \
 		npm install --prefix "$(PRISM_DIR)" --no-audit --no-fund --no-save --loglevel=error $(PRISM) >&2; }
 	TALKJS_PRISM="$(PRISM_DIR)/node_modules/.bin/prism" $(GO) test -count=1 -run '^TestPrismProxy$$' -v ./api/
+	TALKJS_PRISM="$(PRISM_DIR)/node_modules/.bin/prism" $(GO) test -count=1 -run '^TestConformanceThroughPrism$$' -v ./cmd/talkjs/
 
 ## validate-talkjs-core: compare the server's filter evaluator with TalkJS's official @talkjs/core package (needs Node.js and npm)
 TALKJS_CORE_PKG := @talkjs/core@1.12.0
