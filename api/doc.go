@@ -75,8 +75,20 @@
 //     TalkJS's. A SystemMessage carries no location. A repeated
 //     idempotencyKey (same conversation, within 24 hours of the server's
 //     clock) answers the first message's id, also within one request.
-//   - Import needs UserMessages by participants; a message without timestamp
-//     or createdAt gets the current time. Imports are listed by their time.
+//   - Import needs UserMessages by participants and their original time
+//     (timestamp, TalkJS's name, or the seed's createdAt; timestamp wins);
+//     readBy left out means nobody. Imports are listed by their time.
+//   - Batch answers carry each operation's answer as a JSON text in a
+//     string, as TalkJS's Batch reference types operation_response.
+//   - The app (GET/PUT /v1/{appId}) has custom data and a default locale;
+//     the server answers /v1/{appId} with and without a trailing slash.
+//     POST …/notifications is recorded (Server.Notifications; the latest
+//     1,000) and sends nothing; its recipients must take part (400). The
+//     legacy GET /users/{id}/sessions lists one session, not typing, for a
+//     user with a stored presence.
+//   - Conversation filters follow TalkJS's official @talkjs/core 1.12.0
+//     where its language and the REST one share a field: between is
+//     half-open, a reversed interval and an empty oneOf are legal.
 //   - Uploaded files are served without authentication at
 //     /files/{token}/{filename} (a 32-character random token, like a CDN
 //     URL), with X-Content-Type-Options nosniff, a sandboxing
