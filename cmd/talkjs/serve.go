@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,8 @@ talkjs serve --rate-limit 5:10 --faults 503=0.05,502=0.01,cut=0.01,seed=42`,
 			fs.StringVar(&f.faults, "faults", "", "misbehave on purpose: share of requests answered 503 (before processing), 502 (after) or cut off (after); seed makes a run replayable")
 			fs.BoolVar(&f.log, "log", false, "log every request to standard error")
 			fs.Int64Var(&f.maxFile, "max-file-bytes", api.DefaultMaxFileBytes, "largest file an upload may carry")
+			fs.StringVar(&f.state, "state", "", "load the data from FILE at start (if it exists) and save it there, atomically, on SIGINT/SIGTERM")
+			fs.DurationVar(&f.stateEvery, "state-every", 0, "with --state, also save every DURATION (such as 5m; 0: only when stopping)")
 			defineServeLimits(fs, &f.limits)
 			return func(ctx context.Context, _ []string) error { return runServe(ctx, st, f) }
 		},
@@ -48,6 +51,8 @@ type serveFlags struct {
 	log                               bool
 	maxFile                           int64
 	limits                            serveLimits
+	state                             string
+	stateEvery                        time.Duration
 }
 
 // serveLimits bound what one client, or many, can hold of the server.
@@ -194,6 +199,22 @@ func runServe(ctx context.Context, st *stdio, sf *serveFlags) error {
 		opts = append(opts, api.WithLogger(slog.New(slog.NewTextHandler(st.Err, nil))))
 	}
 	srv := api.NewServer(opts...)
+	if sf.stateEvery < 0 || (sf.stateEvery > 0 && sf.state == "") {
+		return fmt.Errorf("%w: --state-every needs --state and a duration of at least 0", errUsage)
+	}
+	stateNote := "Data lives in memory only."
+	if sf.state != "" {
+		switch err := srv.LoadStateFile(sf.state); {
+		case errors.Is(err, os.ErrNotExist):
+			stateNote = fmt.Sprintf("No state in %s yet: starting empty; the data is saved there on stop.", sf.state)
+		case err != nil:
+			return fmt.Errorf("--state: %w", err)
+		default:
+			c := srv.Counts()
+			stateNote = fmt.Sprintf("Loaded %d users, %d conversations, %d messages and %d files from %s; saved there on stop.",
+				c.Users, c.Conversations, c.Messages, c.Files, sf.state)
+		}
+	}
 
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
@@ -206,7 +227,7 @@ func runServe(ctx context.Context, st *stdio, sf *serveFlags) error {
 		fmt.Fprintf(st.Out, "  %s\n", n)
 	}
 	fmt.Fprintf(st.Out, "Point a client at it:\n  export TALKJS_BASE_URL=%s TALKJS_APP_ID=%s TALKJS_SECRET_KEY=%s\n", base, srv.AppID(), srv.Secret())
-	fmt.Fprintln(st.Out, "Data lives in memory only. Stop with Ctrl+C.")
+	fmt.Fprintln(st.Out, stateNote+" Stop with Ctrl+C.")
 
 	hs := sf.limits.httpServer(srv)
 	if sf.limits.maxConns > 0 {
@@ -214,15 +235,35 @@ func runServe(ctx context.Context, st *stdio, sf *serveFlags) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	var tick <-chan time.Time
+	if sf.stateEvery > 0 {
+		t := time.NewTicker(sf.stateEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+wait:
+	for {
+		select {
+		case err := <-served:
+			return fmt.Errorf("serve: %w", err)
+		case <-tick:
+			if err := srv.SaveStateFile(sf.state); err != nil {
+				fmt.Fprintf(st.Err, "talkjs serve: saving the state to %s: %v\n", sf.state, err)
+			}
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
 	defer cancel()
 	err = hs.Shutdown(sctx)
 	<-served
+	if sf.state != "" {
+		if serr := srv.SaveStateFile(sf.state); serr != nil {
+			return fmt.Errorf("saving the state to %s: %w", sf.state, serr)
+		}
+		fmt.Fprintf(st.Out, "State saved to %s.\n", sf.state)
+	}
 	if err != nil {
 		return fmt.Errorf("stop: %w", err)
 	}

@@ -8,7 +8,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -137,4 +140,73 @@ func TestServeLimitsConnections(t *testing.T) {
 		t.Fatalf("after one closed: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// --state keeps the data across a stop by SIGTERM and a start.
+func TestServeStateSurvivesRestart(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM to send on Windows")
+	}
+	path := filepath.Join(t.TempDir(), "state.json")
+	run := func(do func(base string)) string {
+		t.Helper()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestServeProcess$")
+		cmd.Env = append(os.Environ(), "TALKJS_SERVE_PROCESS=serve --addr 127.0.0.1:0 --secret sk_st --state "+path)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Process.Kill()
+		lines := bufio.NewScanner(stdout)
+		var out strings.Builder
+		base := ""
+		for base == "" && lines.Scan() {
+			out.WriteString(lines.Text() + "\n")
+			if m := serveURL.FindStringSubmatch(lines.Text()); m != nil {
+				base = m[1]
+			}
+		}
+		if base == "" {
+			t.Fatalf("no URL:\n%s", out.String())
+		}
+		do(base)
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		for lines.Scan() {
+			out.WriteString(lines.Text() + "\n")
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("exit: %v\n%s", err, out.String())
+		}
+		return out.String()
+	}
+	out := run(func(base string) {
+		req, _ := http.NewRequest("PUT", base+"/v1/test_app/users/alice", strings.NewReader(`{"name":"Alice"}`))
+		req.Header.Set("Authorization", "Bearer sk_st")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("PUT: %v %v", resp, err)
+		}
+		resp.Body.Close()
+	})
+	if !strings.Contains(out, "starting empty") || !strings.Contains(out, "State saved to "+path) {
+		t.Errorf("first run:\n%s", out)
+	}
+	out = run(func(base string) {
+		if code, body := serveGet(t, base+"/v1/test_app/users/alice", "sk_st"); code != 200 || !strings.Contains(body, `"Alice"`) {
+			t.Errorf("after restart: %d %s", code, body)
+		}
+	})
+	if !strings.Contains(out, "Loaded 1 users") {
+		t.Errorf("second run:\n%s", out)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), `"format":"talkjs-go/state","version":1`) || strings.Contains(string(b), "sk_st") {
+		t.Errorf("state file (%v):\n%.300s", err, b)
+	}
 }
