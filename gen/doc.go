@@ -11,6 +11,19 @@
 // in the spec, so each is one Go type (Notify, ReadUntil). Error bodies are
 // kept as json.RawMessage, so a body of any shape never costs the status.
 //
+// Nullable references (Conversation.lastMessage, Message.attachment) are
+// written `anyOf: [$ref, NullOnly]`, the form OpenAPI 3.0.3 validators accept
+// (`nullable: true` beside `allOf: [$ref]` does not admit null there). Of the
+// forms tried, anyOf or oneOf alone generate an opaque union
+// (json.RawMessage with As/From methods), a nullable copy of the referenced
+// schema duplicates the type; so the property also carries
+// `x-go-type: nullable.Nullable[T]` and `x-go-type-skip-optional-pointer`,
+// which keeps the Go field exactly as before. Rules across fields (a
+// UserMessage has a sender, an import has a time) sit in an `allOf` on the
+// list's items with `x-go-type` naming the item type, so no union type is
+// generated either. HEAD operations are excluded from generation
+// (exclude-operation-ids): the GET handlers answer them.
+//
 // The exported NewXxxRequest builders resolve paths against the server URL,
 // which must end in a slash; build it with openapi.ServerURL.
 package gen
