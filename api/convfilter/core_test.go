@@ -13,56 +13,19 @@ package convfilter_test
 // Without it the test is skipped.
 
 import (
-	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/gotalkjs/talkjs-go/api/convfilter"
+	"github.com/gotalkjs/talkjs-go/internal/talkjscore"
 )
 
-// coreHarness loads the package's CommonJS build and exposes its internal
-// conversation-predicate evaluator (minified name Xe in 1.12.0; the harness
-// refuses any other build).
-const coreHarness = `
-const Module = require("module"), fs = require("fs"), path = require("path");
-const file = process.argv[2];
-const src = fs.readFileSync(file, "utf8");
-const sig = "function Xe(e,t){return Array.isArray(t)?t[1].some(t=>et(e,t)):et(e,t)}";
-if (!src.includes(sig)) {
-  console.error("not the @talkjs/core 1.12.0 build this harness knows: evaluator not found");
-  process.exit(3);
-}
-const m = new Module(file);
-m.filename = file;
-m.paths = Module._nodeModulePaths(path.dirname(file));
-m._compile(src + "\n;module.exports.__talkjsGoEvaluate = Xe;", file);
-const evaluate = m.exports.__talkjsGoEvaluate;
-const cases = JSON.parse(fs.readFileSync(0, "utf8"));
-process.stdout.write(JSON.stringify(cases.map(c => evaluate(c.conv, c.pred))));
-`
-
-type coreConv struct {
-	Custom        map[string]string `json:"custom"`
-	Subject       *string           `json:"subject"`
-	Access        string            `json:"access"`
-	IsUnread      bool              `json:"isUnread"`
-	LastMessageAt int64             `json:"lastMessageAt"`
-	JoinedAt      int64             `json:"joinedAt"`
-	CreatedAt     int64             `json:"createdAt"`
-}
-
 func TestAgreesWithTalkJSCore(t *testing.T) {
-	core := os.Getenv("TALKJS_CORE")
+	core := os.Getenv(talkjscore.EnvVar)
 	if core == "" {
-		t.Skip("TALKJS_CORE is not set: `make validate-talkjs-core` installs @talkjs/core 1.12.0 (npm) and runs this test")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("TALKJS_CORE is set but node is not on PATH: %v", err)
+		t.Skip(talkjscore.SkipMessage)
 	}
 	s := func(v string) *string { return &v }
 	i := func(v int64) *int64 { return &v }
@@ -74,40 +37,22 @@ func TestAgreesWithTalkJSCore(t *testing.T) {
 		{Custom: map[string]string{"color": "blue"}, Access: "Read", LastMessageTs: i(1001), CreatedAt: i(0)},
 	}
 	r := rand.New(rand.NewPCG(9, 9))
-	type coreCase struct {
-		Conv coreConv `json:"conv"`
-		Pred any      `json:"pred"`
-	}
-	var cases []coreCase
+	var cases []talkjscore.Case
 	var filters [][]byte
 	for range 1500 {
 		rest, data := randomFilter(r)
 		js, _ := json.Marshal(rest)
 		filters = append(filters, js)
 		for _, sub := range subjects {
-			cases = append(cases, coreCase{Conv: coreConv{
+			cases = append(cases, talkjscore.Case{Conv: talkjscore.Conversation{
 				Custom: sub.Custom, Subject: sub.Subject, Access: sub.Access, IsUnread: sub.HasUnreadMessages,
 				LastMessageAt: *sub.LastMessageTs, JoinedAt: -1000, CreatedAt: *sub.CreatedAt,
 			}, Pred: data})
 		}
 	}
-	in, _ := json.Marshal(cases)
-	dir := t.TempDir()
-	harness := filepath.Join(dir, "harness.cjs")
-	if err := os.WriteFile(harness, []byte(coreHarness), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(node, harness, core)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	got, err := talkjscore.Evaluate(core, cases)
 	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
-	var got []bool
-	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(cases) {
-		t.Fatalf("node answered %d results (%v) for %d cases", len(got), err, len(cases))
+		t.Fatal(err)
 	}
 	disagree := 0
 	for fi, js := range filters {
