@@ -399,10 +399,12 @@ func (s *steps) messages(ctx context.Context) {
 		return fmt.Sprintf("%d ids", len(got)), len(got) == 2 && got[0] != got[1]
 	})
 	s.msgs = append(s.msgs, sentIDs(rs)...)
-	if len(s.msgs) != 3 {
-		r.skip("messages: the list is newest first", srcOurs, "3 messages sent", "the sends did not answer 3 ids")
-		return
+	// When the sends did not answer three ids, go on with ids that exist
+	// nowhere: every check below still runs, and says what it saw.
+	for len(s.msgs) < 3 {
+		s.msgs = append(s.msgs, fmt.Sprintf("msg_unanswered%d", len(s.msgs)))
 	}
+	s.msgs = s.msgs[:3]
 
 	rs = s.do(ctx, "messages/list", request{method: http.MethodGet, path: "/conversations/" + id.shoes + "/messages"})
 	newest := []string{s.msgs[2], s.msgs[1], s.msgs[0]}
@@ -646,6 +648,8 @@ func (s *steps) ordering(ctx context.Context) {
 	b, okB := ms(walk(find(rs, id.boots), "lastMessage", "createdAt"))
 	if !okA || !okB || a >= b {
 		r.skip(`filters: lastMessageTs ["between", [a, b]] holds for a ≤ t < b`, srcCore, "[shoes]",
+			"the list gave no increasing lastMessage.createdAt for shoes and boots")
+		r.skip(`filters: lastMessageTs [">=", a]`, srcFilterLanguage, "[boots shoes]",
 			"the list gave no increasing lastMessage.createdAt for shoes and boots")
 		return
 	}
