@@ -348,10 +348,11 @@ func (s *steps) participation(ctx context.Context) {
 	r.status("participants: DELETE removes a participant", srcParticipation,
 		s.do(ctx, "participants/leave", request{method: http.MethodDelete, path: path}), http.StatusOK)
 	rs = s.participantsOf(ctx, "participants/get-left", id.boots)
-	r.that("participants: a user who left is no longer a participant", srcParticipation, "bob absent", rs, func() (string, bool) {
+	r.that("participants: a user who left is no longer a participant", srcParticipation, "bob absent, alice still there", rs, func() (string, bool) {
 		p, _ := rs.get("participants").(map[string]any)
-		_, there := p[id.bob]
-		return fmt.Sprintf("bob present: %v", there), p != nil && !there
+		_, bob := p[id.bob]
+		_, alice := p[id.alice]
+		return fmt.Sprintf("bob present: %v, alice present: %v", bob, alice), alice && !bob
 	})
 	r.status("participants: DELETE again is idempotent", srcParticipation,
 		s.do(ctx, "participants/leave-again", request{method: http.MethodDelete, path: path}), http.StatusOK)
@@ -416,7 +417,9 @@ func (s *steps) messages(ctx context.Context) {
 		query: query("limit", "1", "startingAfter", s.msgs[2])})
 	r.that("messages: limit and startingAfter page through messages", srcMessages, "bob's message", rs, func() (string, bool) {
 		got := ids(rs)
-		return fmt.Sprintf("%d messages, bob's: %v", len(got), slices.Equal(got, []string{s.msgs[1]})), slices.Equal(got, []string{s.msgs[1]})
+		distinct := s.msgs[0] != s.msgs[1] && s.msgs[1] != s.msgs[2] && s.msgs[0] != s.msgs[2]
+		ok := distinct && slices.Equal(got, []string{s.msgs[1]})
+		return fmt.Sprintf("%d messages, bob's: %v (sends answered distinct ids: %v)", len(got), ok, distinct), ok
 	})
 	rs = s.do(ctx, "messages/get", request{method: http.MethodGet, path: "/conversations/" + id.shoes + "/messages/" + s.msgs[0]})
 	r.that("messages: GET answers the message with its fields", srcMessages,
@@ -447,10 +450,11 @@ func (s *steps) messages(ctx context.Context) {
 	once["idempotencyKey"] = id.tag + "key-1"
 	a := s.send(ctx, "messages/idempotent-first", id.shoes, once)
 	b := s.send(ctx, "messages/idempotent-repeat", id.shoes, once)
-	r.that("messages: a repeated idempotencyKey answers the first message's id", srcMessages, "the same id", b, func() (string, bool) {
+	r.that("messages: a repeated idempotencyKey answers the first message's id", srcMessages, "the same id, not an earlier message's", b, func() (string, bool) {
 		x, y := sentIDs(a), sentIDs(b)
 		same := len(x) == 1 && len(y) == 1 && x[0] == y[0]
-		return fmt.Sprintf("same id: %v", same), same
+		fresh := len(x) == 1 && !slices.Contains(s.msgs, x[0])
+		return fmt.Sprintf("same id: %v, a new id for a new key: %v", same, fresh), same && fresh
 	})
 	rs = s.do(ctx, "messages/list-after-repeat", request{method: http.MethodGet, path: "/conversations/" + id.shoes + "/messages", query: query("limit", "10")})
 	r.that("messages: a repeated idempotencyKey stores one message", srcMessages, `1 message "Exactly once"`, rs, func() (string, bool) {
