@@ -4,7 +4,7 @@ OAPI      := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPEC      := openapi/talkjs-openapi.yml
 GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
-.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench footprint validate-prism validate-talkjs-core
+.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench footprint validate-prism conformance-prism validate-talkjs-core
 REDOCLY   := @redocly/cli@2.77.0
 
 all: test
@@ -46,6 +46,12 @@ lint-spec:
 
 vet:
 	$(GO) vet ./...
+
+## conformance-prism: `talkjs conformance` against Prism's stateless mock of the spec (needs Node.js and npm); prints the table
+conformance-prism:
+	@[ -x "$(PRISM_DIR)/node_modules/.bin/prism" ] || { mkdir -p "$(PRISM_DIR)" && \
+		npm install --prefix "$(PRISM_DIR)" --no-audit --no-fund --no-save --loglevel=error $(PRISM) >&2; }
+	TALKJS_PRISM="$(PRISM_DIR)/node_modules/.bin/prism" $(GO) test -count=1 -run '^TestConformanceAgainstPrismMock$$' -v ./cmd/talkjs/
 
 ## staticcheck: run staticcheck, pinned, through the module proxy (go.mod is not touched)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2

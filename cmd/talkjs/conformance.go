@@ -157,7 +157,7 @@ func writeConformance(w io.Writer, o *conformanceOptions, rep *conformance.Repor
 	}
 	if o.record != "" {
 		fmt.Fprintf(w, "Recorded %d exchanges in %s; 'talkjs conformance --compare %s' diffs them against the local server.\n",
-			len(rep.Exchange), o.record, o.record)
+			len(rep.Exchanges), o.record, o.record)
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func runCompare(ctx context.Context, st *stdio, o *conformanceOptions) error {
 			return fmt.Errorf("write the recording: %w", err)
 		}
 	}
-	diffs := conformance.Compare(recorded, rep.Exchange)
+	diffs := conformance.Compare(recorded, rep.Exchanges)
 	if o.out.json {
 		if diffs == nil {
 			diffs = []conformance.Difference{}

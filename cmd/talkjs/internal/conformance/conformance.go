@@ -33,6 +33,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,14 +132,15 @@ type Config struct {
 
 // Report is the outcome of a run.
 type Report struct {
-	Target   string     `json:"target"`
-	Prefix   string     `json:"prefix"`
-	Checks   []Check    `json:"checks"`
-	Requests int        `json:"requests"`
-	Capped   bool       `json:"capped,omitempty"`
-	Created  Created    `json:"created"`
-	Cleanup  []string   `json:"cleanupProblems,omitempty"`
-	Exchange []Exchange `json:"-"`
+	Target   string   `json:"target"`
+	Prefix   string   `json:"prefix"`
+	Checks   []Check  `json:"checks"`
+	Requests int      `json:"requests"`
+	Capped   bool     `json:"capped,omitempty"`
+	Created  Created  `json:"created"`
+	Cleanup  []string `json:"cleanupProblems,omitempty"`
+	// Exchanges are every request and answer, normalised for a recording.
+	Exchanges []Exchange `json:"-"`
 }
 
 // Created lists what the scenario created under its prefix.
@@ -205,17 +207,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.sentSecrets = []string{cfg.Secret}
 	scenario(ctx, r)
 	r.cleanup(ctx)
+	for i := range r.checks {
+		r.checks[i].Observed = r.scrub(r.checks[i].Observed)
+	}
+	for i := range r.cleanupProblems {
+		r.cleanupProblems[i] = r.scrub(r.cleanupProblems[i])
+	}
 	rep := &Report{
-		Target:   r.root.String(),
-		Prefix:   r.prefix,
-		Checks:   r.checks,
-		Requests: r.sent,
-		Capped:   r.capped,
-		Created:  Created{Users: r.users, Conversations: r.convs},
-		Cleanup:  r.cleanupProblems,
-		Exchange: r.exchanges,
+		Target:    r.root.String(),
+		Prefix:    r.prefix,
+		Checks:    r.checks,
+		Requests:  r.sent,
+		Capped:    r.capped,
+		Created:   Created{Users: r.users, Conversations: r.convs},
+		Cleanup:   r.cleanupProblems,
+		Exchanges: r.exchanges,
 	}
 	if rep.Created.Users == nil {
 		rep.Created.Users = []string{}
@@ -254,6 +263,10 @@ type runner struct {
 	// in recordings; msgs and files count them.
 	norm        map[string]string
 	msgs, files int
+
+	// sentSecrets are the secret key and every token sent, scrubbed from
+	// what the report says.
+	sentSecrets []string
 }
 
 func newRunner(cfg Config) (*runner, error) {
@@ -515,6 +528,9 @@ func (r *runner) build(ctx context.Context, req request) (*http.Request, []strin
 	if token != "" {
 		hreq.Header.Set("Authorization", "Bearer "+token)
 		secrets = append(secrets, token)
+		if !slices.Contains(r.sentSecrets, token) {
+			r.sentSecrets = append(r.sentSecrets, token)
+		}
 	}
 	return hreq, secrets, nil
 }
@@ -527,6 +543,21 @@ func (r *runner) appToken(key []byte) (string, error) {
 		"exp":       time.Now().Add(30 * time.Second).Unix(), // the wall clock: the service checks it
 	})
 	return t.SignedString(key)
+}
+
+// scrub removes the secret key and the tokens sent from s, raw or
+// JSON-escaped.
+func (r *runner) scrub(s string) string {
+	for _, sec := range r.sentSecrets {
+		if sec == "" {
+			continue
+		}
+		s = strings.ReplaceAll(s, sec, redacted)
+		if b, err := json.Marshal(sec); err == nil {
+			s = strings.ReplaceAll(s, strings.Trim(string(b), `"`), redacted)
+		}
+	}
+	return s
 }
 
 // scrubError removes secrets from a transport error's text.

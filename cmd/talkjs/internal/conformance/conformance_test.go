@@ -235,10 +235,10 @@ func TestRecordCompareRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recorded) != first.Requests || len(recorded) != len(first.Exchange) {
+	if len(recorded) != first.Requests || len(recorded) != len(first.Exchanges) {
 		t.Fatalf("recorded %d exchanges, the run sent %d requests", len(recorded), first.Requests)
 	}
-	if diffs := Compare(recorded, second.Exchange); len(diffs) != 0 {
+	if diffs := Compare(recorded, second.Exchanges); len(diffs) != 0 {
 		t.Errorf("Compare(recording, another local run) = %d differences, want 0:\n%v", len(diffs), diffs)
 	}
 
@@ -253,7 +253,7 @@ func TestRecordCompareRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Compare(recorded, second.Exchange)
+	got := Compare(recorded, second.Exchanges)
 	want := []Difference{
 		{Step: "users/get", Kind: DiffRenamed, Field: "name", Recorded: "displayName", Local: "name"},
 		{Step: "conversations/get-missing", Kind: DiffStatus, Recorded: "400", Local: "404"},

@@ -205,7 +205,7 @@ func Record(dir string, rep *Report) error {
 			return err
 		}
 	}
-	for i, ex := range rep.Exchange {
+	for i, ex := range rep.Exchanges {
 		name := fmt.Sprintf("%03d-%s.json", i+1, fileSafe(ex.Step))
 		if err := writeJSONFile(filepath.Join(exdir, name), ex); err != nil {
 			return err
