@@ -143,3 +143,25 @@ func TestOurFieldsAreMarked(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclaresWhatTheServerAnswers: every operation can answer 404 (an
+// unknown app id), every one with a body 413, and every GET path has HEAD.
+func TestDeclaresWhatTheServerAnswers(t *testing.T) {
+	doc, err := openapi.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc.Paths.Map() {
+		if item.Get != nil && item.Head == nil {
+			t.Errorf("GET %s has no HEAD", path)
+		}
+		for method, op := range item.Operations() {
+			if op.Responses.Status(404) == nil {
+				t.Errorf("%s %s does not declare 404 (unknown app id)", method, path)
+			}
+			if op.RequestBody != nil && op.Responses.Status(413) == nil {
+				t.Errorf("%s %s takes a body but does not declare 413", method, path)
+			}
+		}
+	}
+}
