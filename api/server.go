@@ -66,7 +66,7 @@ type Server struct {
 	declared  map[string]map[int]bool // operationId -> documented statuses
 	jwtParser *jwt.Parser
 	tokens    tokenCache
-	mux       *http.ServeMux
+	ops       map[string]http.HandlerFunc // by operationId
 
 	vmu        sync.Mutex
 	violations [keptViolations]error // a ring of the latest
@@ -185,15 +185,54 @@ func NewServer(opts ...Option) *Server {
 	s.declared = declaredStatuses()
 	s.jwtParser = newJWTParser()
 	s.st.init()
-	s.mux = http.NewServeMux()
-	gen.HandlerWithOptions(handlers{s}, gen.StdHTTPServerOptions{
+	s.ops = operationHandlers(handlers{s})
+	return s
+}
+
+// operationHandlers maps each operationId to the generated handler that
+// reads its parameters and calls ours. The validator has matched the route
+// already, so requests are dispatched by its operationId with its path
+// parameters, not matched a second time by a ServeMux.
+func operationHandlers(h handlers) map[string]http.HandlerFunc {
+	byPattern := patternTable{}
+	gen.HandlerWithOptions(h, gen.StdHTTPServerOptions{
 		BaseURL:    openapi.BasePath,
-		BaseRouter: s.mux,
+		BaseRouter: byPattern,
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			writeError(w, http.StatusBadRequest, err.Error())
 		},
 	})
-	return s
+	ops := map[string]http.HandlerFunc{}
+	for path, item := range openapi.MustLoad().Paths.Map() {
+		for method, op := range item.Operations() {
+			pattern := method + " " + openapi.BasePath + path
+			if strings.HasSuffix(path, "/") {
+				pattern += "{$}"
+			}
+			f := byPattern[pattern]
+			if f == nil && method == http.MethodHead {
+				// As a ServeMux does, HEAD runs the GET handler (the
+				// server sends no body).
+				f = byPattern[http.MethodGet+strings.TrimPrefix(pattern, http.MethodHead)]
+			}
+			if f == nil {
+				panic("api: no generated handler for " + method + " " + path)
+			}
+			ops[op.OperationID] = f
+		}
+	}
+	return ops
+}
+
+// patternTable collects the handlers the generated code registers.
+type patternTable map[string]http.HandlerFunc
+
+func (t patternTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	t[pattern] = h
+}
+
+func (t patternTable) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	writeError(w, http.StatusNotFound, "no such operation")
 }
 
 // AppID is the app id the server answers for.
@@ -444,7 +483,12 @@ func (s *Server) handle(w *recorder, r *http.Request, external bool) {
 		}
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	for k, v := range route.PathParams {
+		if u, err := url.PathUnescape(v); err == nil {
+			r.SetPathValue(k, u)
+		}
+	}
+	s.ops[route.OperationID](w, r)
 	s.checkResponse(w, r, route, false)
 }
 
