@@ -29,16 +29,21 @@ import (
 //     ago, what it accepted over the last second counts too (or since the
 //     first answer, when that is sooner: a first 429 milliseconds into an
 //     import would make the first estimate the burst alone). A 429 within
-//     half a second of the last estimate undoes any raise since.
-//   - After half a second without a 429 it tries a faster pace, 10% more;
+//     half a second of the last estimate undoes any raise since; the third
+//     such 429 (after at least 50 ms) shows the estimate too high, and what
+//     went through since it, the bucket being empty, is a new one.
+//   - After half a second without a 429 it tries a faster pace, 10% more,
+//     if the client used the pace it has (half of it, at least): a client
+//     idle between an import's phases learns nothing from the quiet;
 //     while it climbs away from the first estimate, which is too low when
 //     the burst is small, it doubles the pace every quarter second, and
 //     when a doubling draws a 429 the limit lies between the two paces: it
 //     takes the middle (above the limit costs a few 429s and measures it;
 //     below it, the server's bucket fills and the allowance is lost).
 //   - A request answered 429 was not acted on, so the pacer sends it
-//     again in its paced turn, up to 3 times, before it hands the 429 to
-//     the client, whose own retries wait as long as Retry-After says.
+//     again in its paced turn, up to 10 times, before it hands the 429 to
+//     the client, whose own retries wait as long as Retry-After says (a
+//     second, during which an import's phase may wait for that request).
 //
 // Requests go out at the pace learnt from the server, so 429s come mostly
 // from the probing, about one every half second at a steady limit.
@@ -58,22 +63,24 @@ const (
 	paceMinRate = 1.0
 	// paceRetries is how often the pacer resends a request answered 429
 	// before it hands the 429 to the client.
-	paceRetries = 3
+	paceRetries = 10
 )
 
 type pacer struct {
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
 
-	mu        sync.Mutex
-	rate      float64   // requests a second; 0 until the first 429
-	next      time.Time // when the next request may start
-	estimated time.Time // the 429 that last set the rate
-	estRate   float64   // the rate it set
-	raised    time.Time // the last increase
-	slowStart bool      // raises double until the next estimate
-	begun     time.Time // the first answer
-	since     int       // answers other than 429 since the last estimate
+	mu         sync.Mutex
+	rate       float64   // requests a second; 0 until the first 429
+	next       time.Time // when the next request may start
+	estimated  time.Time // the 429 that last set the rate
+	estRate    float64   // the rate it set
+	raised     time.Time // the last increase
+	slowStart  bool      // raises double until the next estimate
+	begun      time.Time // the first answer
+	since      int       // answers other than 429 since the last estimate
+	storm      int       // 429s too soon after the last estimate
+	sinceRaise int       // answers other than 429 since the last raise or estimate
 	// accepted counts the answers other than 429 in each slot of the
 	// last second; slot says which slot a count belongs to.
 	slot     [paceSlots]int64
@@ -122,13 +129,16 @@ func (p *pacer) turn() time.Duration {
 	if p.slowStart {
 		quiet /= 2
 	}
-	if now.Sub(last) >= quiet {
+	// Raise only a pace the client used: after a quiet spell in which it
+	// sent little (waiting out a Retry-After, between an import's phases)
+	// the quiet says nothing about the server.
+	if now.Sub(last) >= quiet && float64(p.sinceRaise) >= p.rate*quiet.Seconds()/2 {
 		if p.slowStart {
 			p.rate *= 2
 		} else {
 			p.rate *= 1.1
 		}
-		p.raised = now
+		p.raised, p.sinceRaise = now, 0
 	}
 	at := now
 	if p.next.After(now) {
@@ -154,9 +164,21 @@ func (p *pacer) answered(status int) {
 		}
 		p.accepted[i]++
 		p.since++
+		p.sinceRaise++
 		return
 	}
 	if !p.estimated.IsZero() && now.Sub(p.estimated) < paceQuiet {
+		p.storm++
+		if span := now.Sub(p.estimated); p.storm >= 3 && span >= paceSlot/2 {
+			// 429s keep coming: the estimate was too high. The bucket
+			// has been empty since it was made, and the client has been
+			// sending faster than the server allows, so what went
+			// through in between is the limit.
+			p.rate = max(float64(p.since)/span.Seconds(), paceMinRate)
+			p.estRate, p.slowStart = p.rate, false
+			p.estimated, p.since, p.storm = now, 0, 0
+			return
+		}
 		// Too soon for a new estimate: undo any raise since the last.
 		p.rate = min(p.rate, p.estRate)
 		return
@@ -195,7 +217,7 @@ func (p *pacer) answered(status int) {
 	}
 	p.rate = max(rate, paceMinRate)
 	p.estRate = p.rate
-	p.estimated, p.since = now, 0
+	p.estimated, p.since, p.storm, p.sinceRaise = now, 0, 0, 0
 	if p.next.Before(now) {
 		p.next = now
 	}

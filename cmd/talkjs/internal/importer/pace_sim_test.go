@@ -29,6 +29,7 @@ type paceResult struct {
 	elapsed  time.Duration
 	accepted int
 	limited  int // 429 answers
+	handed   int // 429s the pacer handed to the client, which then waits Retry-After
 }
 
 // share is accepted requests over what the limit allows in the time
@@ -116,6 +117,7 @@ func (s paceSim) run() paceResult {
 					push(simEvent{at: clock, worker: e.worker, kind: simTurn})
 				} else {
 					tries[e.worker] = 0
+					res.handed++
 					push(simEvent{at: clock.Add(s.retryAfter), worker: e.worker, kind: simTurn})
 				}
 				continue
@@ -133,25 +135,38 @@ func (s paceSim) run() paceResult {
 
 // TestPaceUsesTheLimit: against a token bucket, an import paced by the
 // pacer uses at least 95% of what the limit allows, with small bursts and
-// large, slow round trips and fast ones. (A burst of 1 is not met: there
-// every estimate below the limit costs, and it reaches about 77%.)
+// large, slow round trips and fast ones, and no request is answered 429 so
+// often that the pacer hands it to the client. (A burst of 1 is not met:
+// there every estimate below the limit costs, and it reaches about 77%.)
 func TestPaceUsesTheLimit(t *testing.T) {
-	for _, s := range []paceSim{
-		{rate: 100, burst: 10, workers: 4, requests: 1000, roundTrip: 2 * time.Millisecond, between: time.Millisecond},
-		{rate: 100, burst: 100, workers: 4, requests: 1000, roundTrip: 2 * time.Millisecond, between: time.Millisecond},
-		{rate: 100, burst: 10, workers: 4, requests: 1000, roundTrip: 20 * time.Millisecond, between: 5 * time.Millisecond},
-		{rate: 50, burst: 50, workers: 4, requests: 600, roundTrip: 2 * time.Millisecond},
-		{rate: 20, burst: 5, workers: 4, requests: 300, roundTrip: 10 * time.Millisecond},
-		{rate: 500, burst: 10, workers: 16, requests: 5000, roundTrip: 5 * time.Millisecond},
+	for _, tc := range []struct {
+		paceSim
+		min float64
+	}{
+		{paceSim{rate: 100, burst: 10, workers: 4, requests: 1000, roundTrip: 2 * time.Millisecond, between: time.Millisecond}, 0.95},
+		{paceSim{rate: 100, burst: 100, workers: 4, requests: 1000, roundTrip: 2 * time.Millisecond, between: time.Millisecond}, 0.95},
+		{paceSim{rate: 100, burst: 10, workers: 4, requests: 1000, roundTrip: 20 * time.Millisecond, between: 5 * time.Millisecond}, 0.95},
+		{paceSim{rate: 50, burst: 50, workers: 4, requests: 600, roundTrip: 2 * time.Millisecond}, 0.95},
+		{paceSim{rate: 20, burst: 5, workers: 4, requests: 300, roundTrip: 10 * time.Millisecond}, 0.95},
+		// A burst far below a high rate: the first estimate is low and
+		// the climb takes a second of the 10.
+		{paceSim{rate: 500, burst: 10, workers: 16, requests: 5000, roundTrip: 5 * time.Millisecond}, 0.90},
 	} {
+		s := tc.paceSim
 		s.retryAfter = time.Second
 		t.Run(fmt.Sprintf("%g:%d/workers=%d/rtt=%s", s.rate, s.burst, s.workers, s.roundTrip), func(t *testing.T) {
 			r := s.run()
-			if got := r.share(s); got < 0.95 {
-				t.Errorf("used %.1f%% of the limit (%d requests in %s, %d answered 429), want at least 95%%",
-					100*got, r.accepted, r.elapsed.Round(time.Millisecond), r.limited)
+			// A 429 handed to the client costs a second (Retry-After), and
+			// an import's phase waits for its slowest request. (The first
+			// estimate after a large burst overshoots: a couple may.)
+			if r.handed > 2 {
+				t.Errorf("%d requests were answered 429 more often than the pacer resends, and waited out a Retry-After", r.handed)
+			}
+			if got := r.share(s); got < tc.min {
+				t.Errorf("used %.1f%% of the limit (%d requests in %s, %d answered 429), want at least %.0f%%",
+					100*got, r.accepted, r.elapsed.Round(time.Millisecond), r.limited, 100*tc.min)
 			} else {
-				t.Logf("used %.1f%% of the limit (%d requests in %s, %d answered 429)", 100*got, r.accepted, r.elapsed.Round(time.Millisecond), r.limited)
+				t.Logf("used %.1f%% of the limit (%d requests in %s, %d answered 429, %d handed to the client)", 100*got, r.accepted, r.elapsed.Round(time.Millisecond), r.limited, r.handed)
 			}
 		})
 	}

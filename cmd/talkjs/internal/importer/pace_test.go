@@ -45,10 +45,18 @@ func TestPaceLearnsTheRate(t *testing.T) {
 		t.Errorf("a second 429 at once changed the rate to %v", p.rate)
 	}
 
-	at(time.Second) // quiet: while climbing from the first estimate, double
+	at(time.Second) // a second in which the client sent nothing: no raise
+	p.turn()
+	if p.rate != 40 {
+		t.Errorf("after an idle second the rate is %v, want 40 still: the client did not use it", p.rate)
+	}
+	for range 40 { // quiet at 40 a second: while climbing from the first estimate, double
+		at(25 * time.Millisecond)
+		p.answered(http.StatusOK)
+	}
 	p.turn()
 	if p.rate != 80 {
-		t.Errorf("after a quiet second the rate is %v, want 80", p.rate)
+		t.Errorf("after a quiet second at the pace the rate is %v, want 80", p.rate)
 	}
 	for range 45 { // 90 a second for half a second, then a 429
 		at(time.Second / 90)
@@ -59,7 +67,10 @@ func TestPaceLearnsTheRate(t *testing.T) {
 		t.Errorf("after the climb's 429 the rate is %v (slow start %t), want about what went through", p.rate, p.slowStart)
 	}
 	r := p.rate
-	at(paceQuiet)
+	for range int(r*paceQuiet.Seconds()) + 1 {
+		at(time.Duration(float64(time.Second) / r))
+		p.answered(http.StatusOK)
+	}
 	p.turn()
 	if got := p.rate / r; got < 1.09 || got > 1.11 {
 		t.Errorf("a quiet half second raised the rate %.2f times, want 1.1", got)
@@ -91,7 +102,7 @@ func TestPaceResendsA429(t *testing.T) {
 		status     int
 	}{
 		{2, true, 3, 200},
-		{10, true, 1 + paceRetries, 429},
+		{2 * paceRetries, true, 1 + paceRetries, 429},
 		{2, false, 1, 429},
 	} {
 		var slept []time.Duration
