@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Sentinel errors for errors.Is. An *Error matches the one that fits its
@@ -131,6 +132,10 @@ func checkID(arg, id string) error {
 		return argError(arg, "must not be empty")
 	case ".", "..":
 		return argError(arg, fmt.Sprintf("must not be %q", id))
+	}
+	if !utf8.ValidString(id) {
+		// The in-memory server refuses it with 400; JSON cannot carry it.
+		return argError(arg, "must be valid UTF-8")
 	}
 	return nil
 }

@@ -138,6 +138,7 @@ func TestArgumentErrors(t *testing.T) {
 			_, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Type: SystemMessageType, Sender: "a", Text: "x", Timestamp: 1}})
 			return err
 		}},
+		{"id", func() error { return c.Users.Upsert(ctx, "a\xffb", UserInput{Name: "A"}) }},
 		{"msgs[0].Timestamp", func() error {
 			_, err := c.Import.Messages(ctx, "c1", []ImportMessage{{Sender: "a", Text: "x"}})
 			return err
