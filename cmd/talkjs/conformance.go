@@ -254,7 +254,7 @@ func planText(root, prefix string, o *conformanceOptions) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "talkjs conformance against %s (treated as a real TalkJS app) will:\n", root)
 	fmt.Fprintf(&b, "  - create the users %s; at the end they are anonymised (TalkJS cannot delete users)\n", strings.Join(p.Users, ", "))
-	fmt.Fprintf(&b, "  - create the conversations %s with about 15 messages, 1 file and 3 imported messages; at the end they are deleted\n",
+	fmt.Fprintf(&b, "  - create the conversations %s with about 10 messages, 1 file and 3 imported messages; at the end they are deleted\n",
 		strings.Join(p.Conversations, ", "))
 	fmt.Fprintf(&b, "  - ask for the users %s in requests TalkJS should refuse (anonymised if they exist after all)\n", strings.Join(p.Refused, ", "))
 	fmt.Fprintf(&b, "  - write back to the app (PUT /v1/{appId}) exactly the values GET /v1/{appId} answers, and send no notification\n")
