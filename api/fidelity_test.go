@@ -216,3 +216,15 @@ func TestAPIVersions(t *testing.T) {
 		t.Errorf("leave removed nothing: %s", got)
 	}
 }
+
+// A batch operation may give null for "no payload" before its options: the
+// server has always read it so, and the spec says so.
+func TestBatchNullPayload(t *testing.T) {
+	e := newEnv(t)
+	e.user("alice")
+	var res [][]json.RawMessage
+	must(t, e.raw("POST", "/batch", `[[1,"GET","/users/alice",null,{"api_version":"2024-01-01"}]]`), 200).json(t, &res)
+	if string(res[0][1]) != "200" {
+		t.Errorf("batch %s", res)
+	}
+}

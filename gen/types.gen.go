@@ -252,7 +252,7 @@ type Availability string
 // BatchInput defines model for BatchInput.
 type BatchInput = []BatchOperation
 
-// BatchOperation `[sequenceNumber, method, path, payload?, options?]`: a number, an HTTP method (GET, PUT, POST, PATCH or DELETE), a path below /v1/{appId} starting with "/", the JSON payload (for GET, string query parameters), and options such as `{"api_version": "2021-02-09"}`.
+// BatchOperation `[sequenceNumber, method, path, payload?, options?]`: a number, an HTTP method (GET, PUT, POST, PATCH or DELETE), a path below /v1/{appId} starting with "/", the JSON payload (for GET, string query parameters; null for none), and options such as `{"api_version": "2021-02-09"}`.
 type BatchOperation = []interface{}
 
 // BatchOperationResult `[sequenceNumber, httpStatus, response]` for one operation, where response is a string holding the operation's JSON answer (TalkJS's Batch reference types operation_response as a string).
