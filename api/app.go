@@ -130,6 +130,7 @@ func (h handlers) SendNotification(w http.ResponseWriter, r *http.Request, convI
 		s.app.notifications = append(s.app.notifications[:0:0], s.app.notifications[1:]...)
 	}
 	s.app.notifications = append(s.app.notifications, n)
+	s.emitNotificationRequest(c, n.Recipients) // webhooks.go
 	writeEmpty(w)
 }
 

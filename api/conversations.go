@@ -98,6 +98,7 @@ func (h handlers) DeleteConversation(w http.ResponseWriter, r *http.Request, con
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no conversation with id %q", convID))
 		return
 	}
+	s.emitConversationDeleted(c, r) // webhooks.go
 	for _, m := range c.msgs {
 		st.releaseAttachment(m)
 	}

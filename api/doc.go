@@ -118,6 +118,48 @@
 //     2024-01-01 listing a missing user's conversations is an empty list
 //     (404 otherwise).
 //
+// # Webhooks
+//
+// WithWebhook registers endpoints (URL, secret, event types). A state change
+// that TalkJS reports queues an event {"id", "type", "createdAt", "data"}
+// for each endpoint that takes its type; background goroutines POST it,
+// signed like TalkJS (X-TalkJS-Timestamp, and X-TalkJS-Signature, the
+// upper-case hex HMAC-SHA256 of timestamp "." body), wait at most 5 seconds,
+// and send once more after any answer but 200 [docs]. The timestamp is
+// Unix milliseconds (ours: TalkJS documents no unit). Each endpoint has a
+// bounded queue (WithWebhookQueue) split in lanes by conversation (by user
+// for user events), so the events of one conversation arrive in order; a
+// full queue drops the event instead of slowing the API. WebhookStats
+// counts delivered, retried, failed and dropped events; FlushWebhooks waits
+// for the queues to empty, CloseWebhooks stops delivery. The data objects
+// are rendered by the same code as the REST answers, at the moment of the
+// change. What emits what:
+//
+//	user.created          PUT /users/{id} or PUT /users creating a user   data.user            [docs; data: TalkJS example code]
+//	user.updated          the same, for an existing user (changed or not)  data.user            [docs; "changed or not" ours]
+//	message.sent          each message stored by POST …/messages (not an   data.message,        [docs; data: TalkJS example code,
+//	                      idempotent repeat; also inside /batch)           .conversation,       sender null for a SystemMessage
+//	                                                                       .sender              ours]
+//	message.read          a participant's read marker first covering a     data.message,        [docs; the REST read marker as the
+//	                      message (POST …/readBy/{user}, PATCH readUntil,  .conversation,       trigger is ours, since TalkJS sends
+//	                      or sending, which reads what came before): not   .sender, .recipient  it from its UI; data: TalkJS
+//	                      for the reader's own messages or ones imported                        example code]
+//	                      as read, at most once per message and reader,
+//	                      only with at most 300 participants
+//	message.updated       PUT …/messages/{id}                              data.message,        [docs; data ours]
+//	                                                                       .conversation, .sender
+//	message.deleted       DELETE …/messages/{id}; data as it was           the same             [docs, seed; data ours]
+//	conversation.deleted  DELETE /conversations/{id}; data as it was       data.conversation    [docs; data ours]
+//	notification.*        only Server.TriggerNotification, and            data.recipient,      [docs list the types; data:
+//	                      notification.triggered for each recipient of     .sender, .conversation, community code; notificationId,
+//	                      POST /conversations/{id}/notifications (the      .messages, .notificationId, channel, url and the
+//	                      server sends no e-mail and never decides on its  .channel, .url       POST as a trigger ours]
+//	                      own that a notification is due)
+//
+// Nothing else emits: conversation upserts, joining, leaving, participation
+// changes, reactions and presence have no documented event; import and
+// DELETE …/messages (delete all) send none [docs].
+//
 // The server is safe for concurrent use; one lock guards the store.
 // Messages are kept per conversation in time order with an index by id, so
 // a send is an append. Conversations are kept in ordered indexes (B-trees) by

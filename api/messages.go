@@ -144,6 +144,8 @@ func (h handlers) SendMessages(w http.ResponseWriter, r *http.Request, convID ge
 			p.moveMarkerTo(m)
 			c.recount(m.sender, p)
 		}
+		s.emitMessage(EventMessageSent, c, m, r) // webhooks.go
+		s.emitReads(c, m.sender, r)
 		if mi.IdempotencyKey != nil {
 			c.idem[*mi.IdempotencyKey] = idemEntry{id: m.id, at: now}
 			m.idemKey = *mi.IdempotencyKey
@@ -230,10 +232,11 @@ func (h handlers) EditMessage(w http.ResponseWriter, r *http.Request, convID gen
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, m := s.messageOr404(w, convID, msgID)
+	c, m := s.messageOr404(w, convID, msgID)
 	if m == nil {
 		return
 	}
+	defer s.emitMessage(EventMessageUpdated, c, m, r) // webhooks.go
 	if in.Text != nil {
 		// The content follows the new text (derived again when rendered).
 		m.hasText, m.text, m.content = true, *in.Text, nil
@@ -267,6 +270,7 @@ func (h handlers) DeleteMessage(w http.ResponseWriter, r *http.Request, convID g
 	now := s.nowMs()
 	s.st.tombs.put(tombKey{kind: 'm', conv: c.id, id: m.id}, tomb{createdAt: m.createdAt, seq: m.seq, at: now})
 	s.st.touch(c)
+	s.emitMessage(EventMessageDeleted, c, m, r) // webhooks.go
 	writeEmpty(w)
 }
 

@@ -189,6 +189,7 @@ func (h handlers) MarkConversationReadByUser(w http.ResponseWriter, r *http.Requ
 	}
 	c.markAllRead(p, s.nowMs(), s.st.seq)
 	c.recount(userID, p)
+	s.emitReads(c, userID, r) // webhooks.go
 	writeEmpty(w)
 }
 
@@ -213,5 +214,6 @@ func (h handlers) MarkConversationRead(w http.ResponseWriter, r *http.Request, u
 		c.markAllRead(p, s.nowMs(), s.st.seq)
 	}
 	c.recount(userID, p)
+	s.emitReads(c, userID, r) // webhooks.go
 	writeEmpty(w)
 }

@@ -73,6 +73,8 @@ type Server struct {
 	nviolation int                   // how many were ever recorded
 	onViolate  func(error)
 
+	hooks hooks // webhook endpoints and delivery (webhooks.go)
+
 	mu  sync.RWMutex
 	st  store
 	app appState
@@ -174,6 +176,7 @@ func NewServer(opts ...Option) *Server {
 		s.secret = "sk_test_" + randomHex(16)
 	}
 	s.secretBytes = []byte(s.secret)
+	s.hooks.init(s.secret, s.now)
 	if s.rate > 0 {
 		s.limiter = newTokenBucket(s.rate, s.burst, s.now)
 	}

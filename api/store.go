@@ -124,6 +124,8 @@ type participant struct {
 	// unreadN counts the messages the participant has not read; kept up to
 	// date by insert, remove and recount.
 	unreadN int
+	// reported is how far message.read events went out (webhooks.go).
+	reported readMark
 }
 
 var (

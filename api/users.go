@@ -76,6 +76,7 @@ func (s *Server) checkUserInput(id string, in *gen.UserInput) string {
 func (s *Server) applyUser(id string, in *gen.UserInput, now int64) {
 	st := &s.st
 	u := st.users[id]
+	defer s.emitUserUpsert(u == nil, id) // webhooks.go
 	if u == nil {
 		u = &user{id: id, seq: st.nextSeq(), createdAt: now, convs: map[string]*conversation{}}
 		st.users[id] = u
