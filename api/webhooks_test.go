@@ -256,13 +256,13 @@ func TestWebhookPayloadIsTheRESTRendering(t *testing.T) {
 	for name, pair := range map[string][2][]byte{
 		"message": {body.Data.Message, getMsg}, "conversation": {body.Data.Conversation, getConv}, "sender": {body.Data.Sender, getUser},
 	} {
-		if !jsonSame(t, pair[0], pair[1]) {
+		if !sameJSON(t, pair[0], pair[1]) {
 			t.Errorf("data.%s = %s\nwant GET's %s", name, pair[0], pair[1])
 		}
 	}
 }
 
-func jsonSame(t *testing.T, a, b []byte) bool {
+func sameJSON(t *testing.T, a, b []byte) bool {
 	var x, y any
 	if err := json.Unmarshal(a, &x); err != nil {
 		t.Fatalf("%s: %v", a, err)
