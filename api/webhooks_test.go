@@ -203,6 +203,9 @@ func TestEveryDocumentedActionEmitsOneEvent(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, []string{"notification.triggered c1 for bob: are you there?"}, false},
+		{"a notification request triggers one per recipient", func() {
+			must(t, e.raw("POST", "/conversations/c1/notifications", `{"channels":["email"],"recipients":["bob"]}`), 200)
+		}, []string{"notification.triggered c1 for bob: are you there?"}, false},
 		{"delete the conversation", func() { must(t, e.raw("DELETE", "/conversations/c1", ""), 200) },
 			[]string{"conversation.deleted c1"}, false},
 	}
