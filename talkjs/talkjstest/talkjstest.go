@@ -13,6 +13,11 @@
 // memory. The test fails if the code under test sent a request that breaks
 // the specification, or if the server answered something the specification
 // does not describe; the server stops when the test ends.
+//
+// The server also sends TalkJS's webhook events for what changes, inside the
+// process: WaitForEvent waits for one ("sending this message fires my bot"),
+// Events lists them, and HandleWebhooks routes them, signed, to the handler
+// under test (see package talkjs/webhook).
 package talkjstest
 
 import (
@@ -47,6 +52,8 @@ type Server struct {
 	violations   []error
 	badResponses []error
 	allowInvalid bool
+
+	events events // webhook events sent by the server (webhooks.go)
 }
 
 // An Option configures NewServer: WithServerOptions for the server,
@@ -100,7 +107,9 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		s.violations = append(s.violations, err)
 		s.mu.Unlock()
 	})
-	s.API = api.NewServer(append([]api.Option{check, keep}, cfg.server...)...)
+	server := append([]api.Option{check, keep}, s.events.webhookOptions()...)
+	s.API = api.NewServer(append(server, cfg.server...)...)
+	s.events.init(s.API.Secret())
 	s.HTTP = httptest.NewServer(s.API)
 	s.URL, s.AppID, s.Secret = s.HTTP.URL, s.API.AppID(), s.API.Secret()
 	tb.Cleanup(s.close(tb))
@@ -172,7 +181,11 @@ func (s *Server) AllowInvalidRequests() {
 
 func (s *Server) close(tb testing.TB) func() {
 	return func() {
+		s.API.CloseWebhooks()
 		s.HTTP.Close()
+		for _, err := range s.events.problems() {
+			tb.Errorf("talkjstest: the server sent a webhook event that does not verify or parse (a bug in talkjs-go): %v", err)
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if !s.allowInvalid {
