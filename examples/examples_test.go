@@ -87,7 +87,7 @@ func Example_filters() {
 		{"c1", "Running shoes", "shoes"}, {"c2", "Hats", "hats"}, {"c3", "Boots", "winter"}, {"c4", "Flip-flops", "sandals"},
 	} {
 		must(c.Conversations.Upsert(ctx, conv.id, talkjs.ConversationInput{
-			Subject: talkjs.String(conv.subject), Custom: talkjs.Custom(map[string]string{"category": conv.category}),
+			Subject: talkjs.Value(conv.subject), Custom: talkjs.Custom(map[string]string{"category": conv.category}),
 			Participants: []string{"alice"},
 		}))
 		time.Sleep(2 * time.Millisecond) // distinct creation times

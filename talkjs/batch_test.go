@@ -17,7 +17,7 @@ func TestBatchTypedOperations(t *testing.T) {
 		BatchGetUser("a b"),
 		BatchUpsertUser("a b", UserInput{Name: "A", Role: Null[string]()}),
 		BatchGetConversation("c/1"),
-		BatchUpsertConversation("c/1", ConversationInput{Subject: String("S")}),
+		BatchUpsertConversation("c/1", ConversationInput{Subject: Value("S")}),
 		BatchJoin("c/1", "a b", JoinOptions{Notify: NotifyOff}),
 		BatchLeave("c/1", "a b"),
 		BatchSendMessages("c/1", SystemMessage("hello")),

@@ -11,7 +11,7 @@
 //
 //	err := client.Users.Upsert(ctx, "alice", talkjs.UserInput{Name: "Alice"})
 //	err = client.Conversations.Upsert(ctx, "order-42", talkjs.ConversationInput{
-//		Subject:      talkjs.String("Your order"),
+//		Subject:      talkjs.Value("Your order"),
 //		Participants: []string{"alice", "bob"},
 //	})
 //	ids, err := client.Messages.Send(ctx, "order-42",

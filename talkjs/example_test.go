@@ -137,7 +137,7 @@ func Example() {
 		}
 	}
 	err = client.Conversations.Upsert(ctx, "order-42", talkjs.ConversationInput{
-		Subject:      talkjs.String("Your order"),
+		Subject:      talkjs.Value("Your order"),
 		Participants: []string{"alice", "bob"},
 	})
 	if err != nil {
@@ -172,10 +172,10 @@ func Example() {
 // Fields can be set, cleared with an explicit null, or left alone.
 func ExampleNullable() {
 	update := talkjs.UserInput{
-		PhotoURL: talkjs.String("https://example.com/alice.png"), // set
+		PhotoURL: talkjs.Value("https://example.com/alice.png"), // set
 		Role:     talkjs.Null[string](),                          // clear
 		Custom: talkjs.Value(talkjs.CustomInput{
-			"plan":  talkjs.String("pro"),  // store this key
+			"plan":  talkjs.Value("pro"),  // store this key
 			"trial": talkjs.Null[string](), // remove this key
 		}),
 		// Name, Email, … left out: kept as they are

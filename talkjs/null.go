@@ -10,7 +10,7 @@ import (
 // field sent as null, so all three states matter:
 //
 //	talkjs.UserInput{
-//		PhotoURL: talkjs.String("https://example.com/alice.png"), // set
+//		PhotoURL: talkjs.Value("https://example.com/alice.png"), // set
 //		Role:     talkjs.Null[string](),                          // clear
 //		// Locale left out: kept as it is
 //	}
@@ -31,21 +31,22 @@ const (
 	isSet
 )
 
-// Value returns a Nullable set to v.
+// Value returns a Nullable set to v: the constructor for every Nullable
+// field, such as PhotoURL: talkjs.Value("https://…"). (String, Bool and the
+// other pointer helpers are for the optional fields that are pointers.)
 func Value[T any](v T) Nullable[T] { return Nullable[T]{value: v, state: isSet} }
 
 // Null returns a Nullable that sends an explicit null, which clears the field.
 func Null[T any]() Nullable[T] { return Nullable[T]{state: isNull} }
 
-// String returns a Nullable string set to s.
-func String(s string) Nullable[string] { return Value(s) }
-
-// Strings returns a Nullable list of strings set to ss.
-func Strings(ss ...string) Nullable[[]string] {
-	if ss == nil {
-		ss = []string{}
+// Values returns a Nullable list set to items, such as
+// Email: talkjs.Values("a@example.com"). No items is an empty list, sent
+// as [], not null: talkjs.Values[string]().
+func Values[T any](items ...T) Nullable[[]T] {
+	if items == nil {
+		items = []T{}
 	}
-	return Value(ss)
+	return Value(items)
 }
 
 // Custom returns a custom-data update that stores every key of kv. To
@@ -53,7 +54,7 @@ func Strings(ss ...string) Nullable[[]string] {
 func Custom(kv map[string]string) Nullable[CustomInput] {
 	in := make(CustomInput, len(kv))
 	for k, v := range kv {
-		in[k] = String(v)
+		in[k] = Value(v)
 	}
 	return Value(in)
 }

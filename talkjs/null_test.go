@@ -13,7 +13,7 @@ func TestNullableStates(t *testing.T) {
 		D Nullable[[]string] `json:"d,omitzero"`
 		E Nullable[int]      `json:"e,omitzero"`
 	}
-	b, err := json.Marshal(in{A: String("x"), B: Null[string](), D: Strings(), E: Value(0)})
+	b, err := json.Marshal(in{A: Value("x"), B: Null[string](), D: Values[string](), E: Value(0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +85,40 @@ func TestReadMarkerJSON(t *testing.T) {
 	for m, want := range map[ReadMarker]string{ReadUntilSent(): `"sent"`, ReadUntil(Time(1700000000123)): "1700000000123", {}: "0"} {
 		if b, _ := json.Marshal(m); string(b) != want {
 			t.Errorf("%+v: %s, want %s", m, b, want)
+		}
+	}
+}
+
+// String returned a Nullable[string] while Bool returned a *bool; now the
+// pointer helpers are one family and Value is the Nullable constructor.
+func TestHelperFamilies(t *testing.T) {
+	var (
+		s  *string          = String("x")
+		b  *bool            = Bool(true)
+		i  *int             = Int(3)
+		n  *int64           = Int64(4)
+		p  *float64         = Ptr(1.5)
+		v  Nullable[string] = Value("x")
+		vs Nullable[[]int]  = Values(1, 2)
+	)
+	if *s != "x" || !*b || *i != 3 || *n != 4 || *p != 1.5 {
+		t.Errorf("pointer helpers: %q %v %d %d %v", *s, *b, *i, *n, *p)
+	}
+	if got, ok := v.Get(); !ok || got != "x" {
+		t.Errorf("Value(x).Get() = %q, %v", got, ok)
+	}
+	for name, tc := range map[string]struct {
+		v    any
+		want string
+	}{
+		"Values(1, 2)":     {vs, "[1,2]"},
+		"Values[string]()": {Values[string](), "[]"},
+		"Null[[]string]()": {Null[[]string](), "null"},
+		"Custom":           {Custom(map[string]string{"k": "v"}), `{"k":"v"}`},
+	} {
+		b, err := json.Marshal(tc.v)
+		if err != nil || string(b) != tc.want {
+			t.Errorf("json.Marshal(%s) = %s, %v; want %s", name, b, err, tc.want)
 		}
 	}
 }

@@ -46,8 +46,8 @@ func TestEveryOperation(t *testing.T) {
 			body: `{"name":"Alice","email":["a@example.com"],"photoUrl":null,"custom":{"plan":"pro","old":null}}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return nil, c.Users.Upsert(ctx, "alice", UserInput{
-					Name: "Alice", Email: Strings("a@example.com"), PhotoURL: Null[string](),
-					Custom: Value(CustomInput{"plan": String("pro"), "old": Null[string]()}),
+					Name: "Alice", Email: Values("a@example.com"), PhotoURL: Null[string](),
+					Custom: Value(CustomInput{"plan": Value("pro"), "old": Null[string]()}),
 				})
 			}},
 		{op: "getUser", method: "GET", path: "/users/alice",
@@ -105,8 +105,8 @@ func TestEveryOperation(t *testing.T) {
 		{op: "createOrUpdateConversation", method: "PUT", path: "/conversations/c1",
 			body: `{"subject":null,"photoUrl":"p.png","welcomeMessages":["hi"],"custom":null,"participants":["a","b"]}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.Conversations.Upsert(ctx, "c1", ConversationInput{Subject: Null[string](), PhotoURL: String("p.png"),
-					WelcomeMessages: Strings("hi"), Custom: Null[CustomInput](), Participants: []string{"a", "b"}})
+				return nil, c.Conversations.Upsert(ctx, "c1", ConversationInput{Subject: Null[string](), PhotoURL: Value("p.png"),
+					WelcomeMessages: Values("hi"), Custom: Null[CustomInput](), Participants: []string{"a", "b"}})
 			}},
 		{op: "deleteConversation", method: "DELETE", path: "/conversations/c1",
 			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.Conversations.Delete(ctx, "c1") }},
@@ -126,7 +126,7 @@ func TestEveryOperation(t *testing.T) {
 			want:   &App{ID: "tApp42", Custom: map[string]string{"tier": "gold"}, DefaultLocale: "nl-NL"}},
 		{op: "updateApp", method: "PUT", path: "", body: `{"custom":{"tier":"gold","old":null},"defaultLocale":null}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.App.Update(ctx, AppInput{Custom: Value(CustomInput{"tier": String("gold"), "old": Null[string]()}), DefaultLocale: Null[string]()})
+				return nil, c.App.Update(ctx, AppInput{Custom: Value(CustomInput{"tier": Value("gold"), "old": Null[string]()}), DefaultLocale: Null[string]()})
 			}},
 		{op: "sendNotification", method: "POST", path: "/conversations/c1/notifications", body: `{"channels":["email","sms"],"recipients":["bob"]}`,
 			call: func(ctx context.Context, c *Client) (any, error) {

@@ -25,9 +25,6 @@ type PresenceQuery struct {
 	UserIDs []string `json:"userIds,omitempty"`
 }
 
-// Bool returns a pointer to b, for the optional booleans of PresenceQuery.
-func Bool(b bool) *bool { return &b }
-
 // UserPresence is one online user's sessions.
 type UserPresence struct {
 	Status             string            `json:"status"`

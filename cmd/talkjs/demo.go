@@ -135,9 +135,9 @@ func (d *demo) run(ctx context.Context) error {
 
 	d.step("Users", "Users.UpsertMany creates or updates up to 100 users per request.")
 	n, err := cl.Users.UpsertMany(ctx, []talkjs.UserUpsert{
-		{ID: alice, User: talkjs.UserInput{Name: "Alice", Email: talkjs.Strings("alice@example.com"), Role: talkjs.String("customer")}},
-		{ID: bob, User: talkjs.UserInput{Name: "Bob", Email: talkjs.Strings("bob@example.com"), Role: talkjs.String("seller")}},
-		{ID: carol, User: talkjs.UserInput{Name: "Carol", Role: talkjs.String("support")}},
+		{ID: alice, User: talkjs.UserInput{Name: "Alice", Email: talkjs.Values("alice@example.com"), Role: talkjs.Value("customer")}},
+		{ID: bob, User: talkjs.UserInput{Name: "Bob", Email: talkjs.Values("bob@example.com"), Role: talkjs.Value("seller")}},
+		{ID: carol, User: talkjs.UserInput{Name: "Carol", Role: talkjs.Value("support")}},
 	})
 	if err != nil {
 		return err
@@ -157,7 +157,7 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	for _, c := range convs {
 		if err := cl.Conversations.Upsert(ctx, c.id, talkjs.ConversationInput{
-			Subject:      talkjs.String(c.subject),
+			Subject:      talkjs.Value(c.subject),
 			Custom:       talkjs.Custom(map[string]string{"category": c.category}),
 			Participants: []string{alice, bob},
 		}); err != nil {
@@ -296,7 +296,7 @@ func (d *demo) run(ctx context.Context) error {
 
 	d.step("Import history with timestamps", "Import.Messages keeps the original times (10 messages per request; TalkJS does not deduplicate).")
 	if err := cl.Conversations.Upsert(ctx, legacy, talkjs.ConversationInput{
-		Subject: talkjs.String("From the old chat system"), Participants: []string{alice, bob},
+		Subject: talkjs.Value("From the old chat system"), Participants: []string{alice, bob},
 	}); err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func (c customFlag) Set(v string) error {
 	if val == "" {
 		c[k] = talkjs.Null[string]()
 	} else {
-		c[k] = talkjs.String(val)
+		c[k] = talkjs.Value(val)
 	}
 	return nil
 }
@@ -84,7 +84,7 @@ func (o *optString) nullable() talkjs.Nullable[string] {
 	case o.v == "":
 		return talkjs.Null[string]()
 	}
-	return talkjs.String(o.v)
+	return talkjs.Value(o.v)
 }
 
 // pageFlags select a page of a list, or every page.

@@ -97,10 +97,10 @@ talkjs users upsert alice --photo-url ""      # an empty value clears the field`
 					in := talkjs.UserInput{Name: *name, PhotoURL: photo.nullable(), Role: role.nullable(), Locale: locale.nullable(),
 						WelcomeMessage: welcome.nullable(), AvailabilityText: avail.nullable(), Custom: custom.input()}
 					if len(email) > 0 {
-						in.Email = talkjs.Strings(email...)
+						in.Email = talkjs.Values(email...)
 					}
 					if len(phone) > 0 {
-						in.Phone = talkjs.Strings(phone...)
+						in.Phone = talkjs.Values(phone...)
 					}
 					if err := cl.Users.Upsert(ctx, rest[0], in); err != nil {
 						return err

@@ -20,7 +20,7 @@ func main() {
 		log.Fatal(err)
 	}
 	if err := client.Conversations.Upsert(ctx, "welcome-alice", talkjs.ConversationInput{
-		Subject:      talkjs.String("Welcome!"),
+		Subject:      talkjs.Value("Welcome!"),
 		Participants: []string{"alice"},
 	}); err != nil {
 		log.Fatal(err)

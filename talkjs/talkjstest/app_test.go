@@ -11,7 +11,7 @@ import (
 func TestAppNotifySessions(t *testing.T) {
 	srv := talkjstest.NewServer(t)
 	c, ctx := srv.Client, t.Context()
-	if err := c.App.Update(ctx, talkjs.AppInput{Custom: talkjs.Custom(map[string]string{"tier": "gold"}), DefaultLocale: talkjs.String("nl-NL")}); err != nil {
+	if err := c.App.Update(ctx, talkjs.AppInput{Custom: talkjs.Custom(map[string]string{"tier": "gold"}), DefaultLocale: talkjs.Value("nl-NL")}); err != nil {
 		t.Fatal(err)
 	}
 	app, err := c.App.Get(ctx)

@@ -12,7 +12,7 @@ import (
 // notifyBuyer is the code under test: it tells a buyer their order shipped.
 func notifyBuyer(ctx context.Context, c *talkjs.Client, orderID, buyer string) error {
 	if err := c.Conversations.Upsert(ctx, "order-"+orderID, talkjs.ConversationInput{
-		Subject:      talkjs.String("Order " + orderID),
+		Subject:      talkjs.Value("Order " + orderID),
 		Participants: []string{buyer},
 	}); err != nil {
 		return err

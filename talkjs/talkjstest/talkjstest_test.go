@@ -26,7 +26,7 @@ func TestClientTalksToServer(t *testing.T) {
 	if err := c.Users.Upsert(ctx, "bob", talkjs.UserInput{Name: "Bob"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Conversations.Upsert(ctx, "order/42", talkjs.ConversationInput{Subject: talkjs.String("Order 42"), Participants: []string{"alice", "bob"}}); err != nil {
+	if err := c.Conversations.Upsert(ctx, "order/42", talkjs.ConversationInput{Subject: talkjs.Value("Order 42"), Participants: []string{"alice", "bob"}}); err != nil {
 		t.Fatal(err)
 	}
 	ids, err := c.Messages.Send(ctx, "order/42", talkjs.UserMessage("alice", "Hi Bob"), talkjs.SystemMessage("Order shipped"))

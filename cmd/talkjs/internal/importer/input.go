@@ -361,14 +361,14 @@ func (m *messageLine) check() string {
 func (u *userLine) input() talkjs.UserInput {
 	in := talkjs.UserInput{Name: u.Name}
 	if len(u.Email) > 0 {
-		in.Email = talkjs.Strings(u.Email...)
+		in.Email = talkjs.Values(u.Email...)
 	}
 	if len(u.Phone) > 0 {
-		in.Phone = talkjs.Strings(u.Phone...)
+		in.Phone = talkjs.Values(u.Phone...)
 	}
 	set := func(dst *talkjs.Nullable[string], v string) {
 		if v != "" {
-			*dst = talkjs.String(v)
+			*dst = talkjs.Value(v)
 		}
 	}
 	set(&in.PhotoURL, u.PhotoURL)
@@ -386,10 +386,10 @@ func (u *userLine) input() talkjs.UserInput {
 func (c *conversationLine) input() talkjs.ConversationInput {
 	var in talkjs.ConversationInput
 	if c.Subject != "" {
-		in.Subject = talkjs.String(c.Subject)
+		in.Subject = talkjs.Value(c.Subject)
 	}
 	if c.PhotoURL != "" {
-		in.PhotoURL = talkjs.String(c.PhotoURL)
+		in.PhotoURL = talkjs.Value(c.PhotoURL)
 	}
 	if len(c.WelcomeMessages) > 0 {
 		in.WelcomeMessages = talkjs.Value(c.WelcomeMessages)
