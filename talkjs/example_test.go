@@ -173,9 +173,9 @@ func Example() {
 func ExampleNullable() {
 	update := talkjs.UserInput{
 		PhotoURL: talkjs.Value("https://example.com/alice.png"), // set
-		Role:     talkjs.Null[string](),                          // clear
+		Role:     talkjs.Null[string](),                         // clear
 		Custom: talkjs.Value(talkjs.CustomInput{
-			"plan":  talkjs.Value("pro"),  // store this key
+			"plan":  talkjs.Value("pro"),   // store this key
 			"trial": talkjs.Null[string](), // remove this key
 		}),
 		// Name, Email, … left out: kept as they are
