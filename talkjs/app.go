@@ -39,8 +39,9 @@ func appRequest(req *http.Request, err error) (*http.Request, error) {
 	return req, err
 }
 
-// Get returns the app (GET /v1/{appId}, TalkJS's REST reference, Getting
-// Started).
+// Get returns the app: its id, custom data and default locale.
+//
+// TalkJS: GET /v1/{appId} (docs)
 func (s *AppService) Get(ctx context.Context) (*App, error) {
 	cl, err := newCall(appRequest(gen.NewGetAppRequest(s.c.server, nil)))
 	if err != nil {
@@ -54,8 +55,10 @@ func (s *AppService) Get(ctx context.Context) (*App, error) {
 	return a, nil
 }
 
-// Update changes the app's custom data and default locale (PUT
-// /v1/{appId}); its id cannot change.
+// Update changes the app's custom data and default locale, the fields set in
+// in; its id cannot change.
+//
+// TalkJS: PUT /v1/{appId} (docs)
 func (s *AppService) Update(ctx context.Context, in AppInput) error {
 	if v, ok := in.DefaultLocale.Get(); ok && v == "" {
 		return argError("in.DefaultLocale", "must not be empty (clear it with Null)")
@@ -91,9 +94,9 @@ type Notification struct {
 	SMSSettings   map[string]any `json:"smsSettings,omitempty"`
 }
 
-// Notify sends a notification about the conversation (POST
-// /conversations/{conversationId}/notifications, TalkJS's REST reference,
-// Notifications).
+// Notify sends the notification n about the conversation.
+//
+// TalkJS: POST /v1/{appId}/conversations/{conversationId}/notifications (docs)
 func (s *ConversationsService) Notify(ctx context.Context, conversationID string, n Notification) error {
 	if err := checkID("conversationID", conversationID); err != nil {
 		return err
@@ -128,11 +131,13 @@ type Session struct {
 	CurrentConversationID string `json:"currentConversationId"`
 }
 
-// Sessions lists the user's live sessions (GET /users/{userId}/sessions,
-// from TalkJS's older reference; kevlened/talkjs-node uses it).
+// Sessions lists the user's live [Session]s (from TalkJS's older reference;
+// kevlened/talkjs-node uses it).
+//
+// TalkJS: GET /v1/{appId}/users/{userId}/sessions (docs)
 //
 // Deprecated: TalkJS now documents presence as POST /presences; use
-// Presence.List.
+// [PresenceService.List].
 func (s *UsersService) Sessions(ctx context.Context, userID string) ([]Session, error) {
 	if err := checkID("userID", userID); err != nil {
 		return nil, err

@@ -46,44 +46,51 @@ func batchOp(method string, err error, payload any, segments ...string) BatchOpe
 	return BatchOperation{Method: method, Path: b.String(), Payload: payload, err: err}
 }
 
-// BatchUpsertUser creates or updates a user, like UsersService.Upsert.
+// BatchUpsertUser returns the operation that creates or updates the user id,
+// like [UsersService.Upsert].
 func BatchUpsertUser(id string, u UserInput) BatchOperation {
 	return batchOp(http.MethodPut, checkID("id", id), u, "=users", id)
 }
 
-// BatchGetUser reads a user, like UsersService.Get.
+// BatchGetUser returns the operation that reads the user id, like
+// [UsersService.Get]; decode its answer with [BatchResult.Decode].
 func BatchGetUser(id string) BatchOperation {
 	return batchOp(http.MethodGet, checkID("id", id), nil, "=users", id)
 }
 
-// BatchUpsertConversation creates or updates a conversation, like
-// ConversationsService.Upsert.
+// BatchUpsertConversation returns the operation that creates or updates the
+// conversation id, like [ConversationsService.Upsert].
 func BatchUpsertConversation(id string, in ConversationInput) BatchOperation {
 	return batchOp(http.MethodPut, checkID("id", id), in, "=conversations", id)
 }
 
-// BatchGetConversation reads a conversation.
+// BatchGetConversation returns the operation that reads the conversation id,
+// like [ConversationsService.Get].
 func BatchGetConversation(id string) BatchOperation {
 	return batchOp(http.MethodGet, checkID("id", id), nil, "=conversations", id)
 }
 
-// BatchDeleteConversation deletes a conversation.
+// BatchDeleteConversation returns the operation that deletes the
+// conversation id, like [ConversationsService.Delete].
 func BatchDeleteConversation(id string) BatchOperation {
 	return batchOp(http.MethodDelete, checkID("id", id), nil, "=conversations", id)
 }
 
-// BatchJoin adds a participant, like ParticipantsService.Join.
+// BatchJoin returns the operation that adds userID to the conversation, like
+// [ParticipantsService.Join].
 func BatchJoin(conversationID, userID string, opts JoinOptions) BatchOperation {
 	return batchOp(http.MethodPut, checkPair(conversationID, userID), opts, "=conversations", conversationID, "=participants", userID)
 }
 
-// BatchLeave removes a participant.
+// BatchLeave returns the operation that removes userID from the
+// conversation, like [ParticipantsService.Leave].
 func BatchLeave(conversationID, userID string) BatchOperation {
 	return batchOp(http.MethodDelete, checkPair(conversationID, userID), nil, "=conversations", conversationID, "=participants", userID)
 }
 
-// BatchSendMessages sends up to 10 messages, each given an idempotency key
-// when it has none.
+// BatchSendMessages returns the operation that sends up to
+// [MaxMessagesPerRequest] messages, like [MessagesService.Send]: each is given
+// an idempotency key when it has none.
 func BatchSendMessages(conversationID string, msgs ...MessageInput) BatchOperation {
 	err := checkID("conversationID", conversationID)
 	if err == nil && (len(msgs) == 0 || len(msgs) > MaxMessagesPerRequest) {
@@ -124,11 +131,13 @@ func (r BatchResult) Decode(v any) error { return json.Unmarshal(r.Response, v) 
 // BatchService runs batch requests; reach it as Client.Batch.
 type BatchService struct{ c *Client }
 
-// Do runs up to MaxBatchOperations operations in one request and returns
+// Do runs up to [MaxBatchOperations] operations in one request and returns
 // one result per operation, in the order of ops (TalkJS may run them in
 // any order). The call fails only when the batch as a whole fails; check
-// each result's Status. A batch is never repeated once TalkJS may have
+// each [BatchResult]'s Status. A batch is never repeated once TalkJS may have
 // received it, since its operations need not be idempotent.
+//
+// TalkJS: POST /v1/{appId}/batch (docs)
 func (s *BatchService) Do(ctx context.Context, ops ...BatchOperation) ([]BatchResult, error) {
 	if len(ops) == 0 || len(ops) > MaxBatchOperations {
 		return nil, argError("ops", fmt.Sprintf("must hold 1 to %d operations, not %d", MaxBatchOperations, len(ops)))

@@ -65,7 +65,7 @@ type Client struct {
 	App *AppService
 }
 
-// NewClient returns a client for the app appID, authenticating with
+// NewClient returns a [Client] for the app appID, authenticating with
 // secretKey (both from the TalkJS dashboard). By default every request
 // attempt carries a freshly minted app token valid for 30 seconds; failed
 // requests are retried up to 3 times where that is safe; nothing is logged.
@@ -179,10 +179,11 @@ const (
 	EnvBaseURL   = "TALKJS_BASE_URL"
 )
 
-// NewClientFromEnv is NewClient with the app id from TALKJS_APP_ID, the
-// secret key from TALKJS_SECRET_KEY and, when set, the host root from
-// TALKJS_BASE_URL (default https://api.talkjs.com). Options given here are
-// applied after the base URL, so WithBaseURL overrides the variable.
+// NewClientFromEnv returns a [Client] as [NewClient] does, with the app id
+// from TALKJS_APP_ID, the secret key from TALKJS_SECRET_KEY and, when set,
+// the host root from TALKJS_BASE_URL (default https://api.talkjs.com).
+// Options given here are applied after the base URL, so [WithBaseURL]
+// overrides the variable.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
 	appID := os.Getenv(EnvAppID)
 	if appID == "" {

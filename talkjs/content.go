@@ -52,13 +52,13 @@ func (b ContentBlock) MarshalJSON() ([]byte, error) {
 	}{plain(b), b.Latitude, b.Longitude})
 }
 
-// TextBlock is a text block of nodes: plain strings (Plain) and marks (Bold,
-// Link…).
+// TextBlock returns a text block of nodes: plain strings ([Plain]) and marks
+// ([Bold], [Link]…).
 func TextBlock(nodes ...TextNode) ContentBlock {
 	return ContentBlock{Type: TextBlockType, Children: nodes}
 }
 
-// LocationBlock is a location block.
+// LocationBlock returns a block that shows the place at latitude, longitude.
 func LocationBlock(latitude, longitude float64) ContentBlock {
 	return ContentBlock{Type: LocationBlockType, Latitude: latitude, Longitude: longitude}
 }
@@ -76,16 +76,16 @@ type TextNode struct {
 	Children []TextNode
 }
 
-// Plain is a plain-string text node.
+// Plain returns a text node holding the plain string s.
 func Plain(s string) TextNode { return TextNode{Text: s} }
 
-// Bold is a bold mark around children.
+// Bold returns a bold mark around children.
 func Bold(children ...TextNode) TextNode { return TextNode{Type: "bold", Children: children} }
 
-// Italic is an italic mark around children.
+// Italic returns an italic mark around children.
 func Italic(children ...TextNode) TextNode { return TextNode{Type: "italic", Children: children} }
 
-// Link is a link to url shown as children.
+// Link returns a link to url shown as children.
 func Link(url string, children ...TextNode) TextNode {
 	return TextNode{Type: "link", URL: url, Children: children}
 }
@@ -121,7 +121,7 @@ func (n *TextNode) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// PlainText is the text a reader sees in nodes: plain strings and the text
+// PlainText returns the text a reader sees in nodes: plain strings and the text
 // of marks that carry one, in order.
 func PlainText(nodes []TextNode) string {
 	var b bytes.Buffer

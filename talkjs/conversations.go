@@ -73,7 +73,7 @@ type ConversationFilter interface {
 	FilterJSON() ([]byte, error)
 }
 
-// RawFilter is a ConversationFilter written by hand as JSON, such as
+// RawFilter returns a [ConversationFilter] written by hand as JSON, such as
 // `{"custom":{"category":["==","shoes"]}}`: an escape hatch for what
 // package talkjs/filter cannot express. Invalid JSON is reported when the
 // filter is used.
@@ -195,6 +195,8 @@ type ConversationsService struct{ c *Client }
 
 // Upsert creates the conversation id or updates the fields set in in
 // (PATCH semantics).
+//
+// TalkJS: PUT /v1/{appId}/conversations/{conversationId} (docs)
 func (s *ConversationsService) Upsert(ctx context.Context, id string, in ConversationInput) error {
 	if err := checkID("id", id); err != nil {
 		return err
@@ -214,6 +216,8 @@ func (s *ConversationsService) Upsert(ctx context.Context, id string, in Convers
 }
 
 // Get returns the conversation id.
+//
+// TalkJS: GET /v1/{appId}/conversations/{conversationId} (docs)
 func (s *ConversationsService) Get(ctx context.Context, id string) (*Conversation, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
@@ -232,7 +236,9 @@ func (s *ConversationsService) Get(ctx context.Context, id string) (*Conversatio
 
 // Delete deletes the conversation id with all its messages. The users are kept.
 // When a retry follows an attempt that may have done it, a 404 to the retry
-// counts as success (see RetryPolicy).
+// counts as success (see [RetryPolicy]).
+//
+// TalkJS: DELETE /v1/{appId}/conversations/{conversationId} (docs)
 func (s *ConversationsService) Delete(ctx context.Context, id string) error {
 	if err := checkID("id", id); err != nil {
 		return err
@@ -244,7 +250,10 @@ func (s *ConversationsService) Delete(ctx context.Context, id string) error {
 	return s.c.do(ctx, cl)
 }
 
-// List returns one page of the app's conversations. Use All to walk every page.
+// List returns one page of the app's conversations. Use [ConversationsService.All] to walk
+// every page.
+//
+// TalkJS: GET /v1/{appId}/conversations (docs)
 func (s *ConversationsService) List(ctx context.Context, opts *ConversationListOptions) ([]Conversation, error) {
 	var o ConversationListOptions
 	if opts != nil {
@@ -267,6 +276,8 @@ func (s *ConversationsService) List(ctx context.Context, opts *ConversationListO
 }
 
 // All walks every conversation, page by page. It is lazy and copies opts.
+//
+// TalkJS: GET /v1/{appId}/conversations (docs)
 func (s *ConversationsService) All(ctx context.Context, opts *ConversationListOptions) iter.Seq2[Conversation, error] {
 	var o ConversationListOptions
 	if opts != nil {

@@ -16,11 +16,11 @@ import (
 type FilesService struct{ c *Client }
 
 // Upload sends the bytes of r as the file filename and returns the
-// attachment token to put in a message (see AttachmentMessage and
-// SendFile). The file is streamed as multipart/form-data: it is never held
+// attachment token to put in a message (see [AttachmentMessage] and
+// [FilesService.SendFile]). The file is streamed as multipart/form-data: it is never held
 // in memory whole, whatever its size.
 //
-// When r is an io.ReadSeeker the upload can be retried, starting again from
+// When r is an [io.ReadSeeker] the upload can be retried, starting again from
 // r's current offset; any other reader is sent at most once after its first
 // byte is read.
 //
@@ -28,7 +28,9 @@ type FilesService struct{ c *Client }
 //
 // The timeout of the client's *http.Client (30 s by default) covers the
 // whole upload: for large files, pass one with a longer timeout through
-// WithHTTPClient, and bound the call with ctx instead.
+// [WithHTTPClient], and bound the call with ctx instead.
+//
+// TalkJS: POST /v1/{appId}/files (docs)
 func (s *FilesService) Upload(ctx context.Context, filename string, r io.Reader) (string, error) {
 	if filename == "" {
 		return "", argError("filename", "must not be empty")
@@ -111,6 +113,10 @@ func (s *FilesService) Upload(ctx context.Context, filename string, r io.Reader)
 
 // SendFile uploads a file and sends it to the conversation as a message
 // from sender. It returns the new message's id.
+//
+// TalkJS: POST /v1/{appId}/files (docs)
+//
+// TalkJS: POST /v1/{appId}/conversations/{conversationId}/messages (docs)
 func (s *FilesService) SendFile(ctx context.Context, conversationID, sender, filename string, r io.Reader) (string, error) {
 	if err := checkID("conversationID", conversationID); err != nil {
 		return "", err

@@ -33,15 +33,17 @@ type ImportMessage struct {
 type ImportService struct{ c *Client }
 
 // Messages imports msgs into the conversation in order,
-// MaxMessagesPerRequest per request, keeping their timestamps. It returns
+// [MaxMessagesPerRequest] per request, keeping their timestamps. It returns
 // the new message ids when TalkJS answers them (it may answer none).
 //
 // TalkJS does not deduplicate imports, so a request is never repeated once
 // it may have been processed: only a 429 or a connection that failed before
 // sending are retried. When a request fails, the messages of earlier
 // requests are imported and the error says which request failed (an
-// *ImportError); resume with msgs[err.Imported:] after checking what
+// *[ImportError]); resume with msgs[err.Imported:] after checking what
 // arrived.
+//
+// TalkJS: POST /v1/{appId}/import/conversations/{conversationId}/messages (docs)
 func (s *ImportService) Messages(ctx context.Context, conversationID string, msgs []ImportMessage) ([]string, error) {
 	if err := checkID("conversationID", conversationID); err != nil {
 		return nil, err

@@ -99,18 +99,19 @@ type MessageInput struct {
 	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 }
 
-// UserMessage is a text message from sender.
+// UserMessage returns a text message from sender, to pass to
+// [MessagesService.Send].
 func UserMessage(sender, text string) MessageInput {
 	return MessageInput{Type: UserMessageType, Sender: sender, Text: text}
 }
 
-// SystemMessage is a text message from no one, shown as a notice.
+// SystemMessage returns a text message from no one, shown as a notice.
 func SystemMessage(text string) MessageInput {
 	return MessageInput{Type: SystemMessageType, Text: text}
 }
 
-// AttachmentMessage is a message from sender carrying the file of an
-// attachment token from FilesService.Upload.
+// AttachmentMessage returns a message from sender carrying the file of an
+// attachment token from [FilesService.Upload].
 func AttachmentMessage(sender, attachmentToken string) MessageInput {
 	return MessageInput{Type: UserMessageType, Sender: sender, AttachmentToken: attachmentToken}
 }
@@ -221,12 +222,14 @@ const MaxMessagesPerRequest = 10
 // MessagesService holds the message calls; reach it as Client.Messages.
 type MessagesService struct{ c *Client }
 
-// Send sends msgs to the conversation in order, MaxMessagesPerRequest per
+// Send sends msgs to the conversation in order, [MaxMessagesPerRequest] per
 // request, and returns the new message ids in the same order. Each message
 // without an IdempotencyKey gets one (the caller's slice is not changed),
 // so a request that failed mid-way is retried without sending a message
 // twice. When a request fails, the messages of earlier requests are sent:
 // the returned ids are theirs.
+//
+// TalkJS: POST /v1/{appId}/conversations/{conversationId}/messages (docs)
 func (s *MessagesService) Send(ctx context.Context, conversationID string, msgs ...MessageInput) ([]string, error) {
 	if err := checkID("conversationID", conversationID); err != nil {
 		return nil, err
@@ -254,6 +257,8 @@ func (s *MessagesService) Send(ctx context.Context, conversationID string, msgs 
 }
 
 // SendOne sends one message and returns its id.
+//
+// TalkJS: POST /v1/{appId}/conversations/{conversationId}/messages (docs)
 func (s *MessagesService) SendOne(ctx context.Context, conversationID string, msg MessageInput) (string, error) {
 	ids, err := s.Send(ctx, conversationID, msg)
 	if err != nil {
@@ -326,7 +331,9 @@ func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, 
 }
 
 // List returns one page of the conversation's messages, newest first. Use
-// All to walk every page.
+// [MessagesService.All] to walk every page.
+//
+// TalkJS: GET /v1/{appId}/conversations/{conversationId}/messages (docs)
 func (s *MessagesService) List(ctx context.Context, conversationID string, opts *ListOptions) ([]Message, error) {
 	if err := checkID("conversationID", conversationID); err != nil {
 		return nil, err
@@ -352,6 +359,8 @@ func (s *MessagesService) List(ctx context.Context, conversationID string, opts 
 
 // All walks every message of the conversation, newest first. It is lazy
 // and copies opts.
+//
+// TalkJS: GET /v1/{appId}/conversations/{conversationId}/messages (docs)
 func (s *MessagesService) All(ctx context.Context, conversationID string, opts *ListOptions) iter.Seq2[Message, error] {
 	var o ListOptions
 	if opts != nil {
@@ -370,6 +379,8 @@ func checkMsg(conversationID, messageID string) error {
 }
 
 // Get returns one message.
+//
+// TalkJS: GET /v1/{appId}/conversations/{conversationId}/messages/{messageId} (docs)
 func (s *MessagesService) Get(ctx context.Context, conversationID, messageID string) (*Message, error) {
 	if err := checkMsg(conversationID, messageID); err != nil {
 		return nil, err
@@ -396,7 +407,9 @@ type MessageEdit struct {
 	MarkEdited bool `json:"markEdited,omitempty"`
 }
 
-// Edit changes the text or custom data of a message.
+// Edit changes the text or custom data of a message ([MessageEdit]).
+//
+// TalkJS: PUT /v1/{appId}/conversations/{conversationId}/messages/{messageId} (docs)
 func (s *MessagesService) Edit(ctx context.Context, conversationID, messageID string, e MessageEdit) error {
 	if err := checkMsg(conversationID, messageID); err != nil {
 		return err
@@ -415,7 +428,9 @@ func (s *MessagesService) Edit(ctx context.Context, conversationID, messageID st
 
 // Delete deletes one message, and its attachment if it has one.
 // When a retry follows an attempt that may have done it, a 404 to the retry
-// counts as success (see RetryPolicy).
+// counts as success (see [RetryPolicy]).
+//
+// TalkJS: DELETE /v1/{appId}/conversations/{conversationId}/messages/{messageId} (docs)
 func (s *MessagesService) Delete(ctx context.Context, conversationID, messageID string) error {
 	if err := checkMsg(conversationID, messageID); err != nil {
 		return err
@@ -430,7 +445,9 @@ func (s *MessagesService) Delete(ctx context.Context, conversationID, messageID 
 // DeleteAll deletes every message of the conversation. TalkJS sends no
 // webhooks for it.
 // When a retry follows an attempt that may have done it, a 404 to the retry
-// counts as success (see RetryPolicy).
+// counts as success (see [RetryPolicy]).
+//
+// TalkJS: DELETE /v1/{appId}/conversations/{conversationId}/messages (docs)
 func (s *MessagesService) DeleteAll(ctx context.Context, conversationID string) error {
 	if err := checkID("conversationID", conversationID); err != nil {
 		return err
@@ -456,7 +473,9 @@ func checkReaction(conversationID, messageID, emoji, userID string) error {
 //
 // TalkJS's public REST reference does not list this endpoint: it comes from
 // the seed specification this project started from, and the real service
-// may answer 404 (ErrNotFound).
+// may answer 404 ([ErrNotFound]).
+//
+// TalkJS: PUT /v1/{appId}/conversations/{conversationId}/messages/{messageId}/reactions/{emoji}/{userId} (seed)
 func (s *MessagesService) AddReaction(ctx context.Context, conversationID, messageID, emoji, userID string) error {
 	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
 		return err
@@ -470,11 +489,13 @@ func (s *MessagesService) AddReaction(ctx context.Context, conversationID, messa
 
 // RemoveReaction removes userID's emoji reaction from a message.
 // When a retry follows an attempt that may have done it, a 404 to the retry
-// counts as success (see RetryPolicy).
+// counts as success (see [RetryPolicy]).
 //
 // TalkJS's public REST reference does not list this endpoint: it comes from
 // the seed specification this project started from, and the real service
-// may answer 404 (ErrNotFound).
+// may answer 404 ([ErrNotFound]).
+//
+// TalkJS: DELETE /v1/{appId}/conversations/{conversationId}/messages/{messageId}/reactions/{emoji}/{userId} (seed)
 func (s *MessagesService) RemoveReaction(ctx context.Context, conversationID, messageID, emoji, userID string) error {
 	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
 		return err

@@ -145,7 +145,7 @@ func WithAPIVersion(version string) Option {
 	}
 }
 
-// WithRetryPolicy replaces the retry policy; see RetryPolicy.
+// WithRetryPolicy replaces the retry policy; see [RetryPolicy].
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(s *settings) error {
 		if p.MaxRetries < 0 {

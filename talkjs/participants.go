@@ -132,7 +132,9 @@ func checkPair(conversationID, userID string) error {
 }
 
 // Join adds userID to the conversation, or overwrites the participation:
-// settings left out of opts (which may be nil) take their defaults.
+// settings left out of opts ([JoinOptions], which may be nil) take their defaults.
+//
+// TalkJS: PUT /v1/{appId}/conversations/{conversationId}/participants/{userId} (docs)
 func (s *ParticipantsService) Join(ctx context.Context, conversationID, userID string, opts *JoinOptions) error {
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
@@ -158,7 +160,10 @@ func (s *ParticipantsService) Join(ctx context.Context, conversationID, userID s
 	return s.c.do(ctx, cl)
 }
 
-// Update changes the fields set in u and keeps the rest.
+// Update changes the fields set in u ([ParticipantUpdate]) and keeps the
+// rest.
+//
+// TalkJS: PATCH /v1/{appId}/conversations/{conversationId}/participants/{userId} (docs)
 func (s *ParticipantsService) Update(ctx context.Context, conversationID, userID string, u ParticipantUpdate) error {
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
@@ -182,7 +187,9 @@ func (s *ParticipantsService) Update(ctx context.Context, conversationID, userID
 
 // Leave removes userID from the conversation.
 // When a retry follows an attempt that may have done it, a 404 to the retry
-// counts as success (see RetryPolicy).
+// counts as success (see [RetryPolicy]).
+//
+// TalkJS: DELETE /v1/{appId}/conversations/{conversationId}/participants/{userId} (docs)
 func (s *ParticipantsService) Leave(ctx context.Context, conversationID, userID string) error {
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
@@ -196,6 +203,8 @@ func (s *ParticipantsService) Leave(ctx context.Context, conversationID, userID 
 
 // Email returns the address that turns an email reply into a message from
 // userID in the conversation.
+//
+// TalkJS: GET /v1/{appId}/conversations/{conversationId}/participants/{userId}/email (docs)
 func (s *ParticipantsService) Email(ctx context.Context, conversationID, userID string) (string, error) {
 	if err := checkPair(conversationID, userID); err != nil {
 		return "", err
@@ -215,11 +224,13 @@ func (s *ParticipantsService) Email(ctx context.Context, conversationID, userID 
 }
 
 // MarkRead marks the conversation, and every message in it, as read by
-// userID (POST …/readBy/{userId}).
+// userID.
 //
 // TalkJS's public REST reference does not list this endpoint: community
 // clients (kevlened/talkjs-node, carandclassic/talkjs) use it, and the
-// real service may answer 404 (ErrNotFound) if it is gone.
+// real service may answer 404 ([ErrNotFound]) if it is gone.
+//
+// TalkJS: POST /v1/{appId}/conversations/{conversationId}/readBy/{userId} (community)
 func (s *ParticipantsService) MarkRead(ctx context.Context, conversationID, userID string) error {
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
@@ -238,10 +249,11 @@ type ReadMarker struct {
 	sent bool
 }
 
-// ReadUntil marks messages up to t as read and later ones as unread.
+// ReadUntil returns the marker that puts messages up to t as read and later
+// ones as unread, for [ParticipantsService.SetReadMarker].
 func ReadUntil(t time.Time) ReadMarker { return ReadMarker{ms: t.UnixMilli()} }
 
-// ReadUntilSent marks everything sent so far as read.
+// ReadUntilSent returns the marker that puts everything sent so far as read.
 func ReadUntilSent() ReadMarker { return ReadMarker{sent: true} }
 
 // MarshalJSON encodes the marker as a Unix time in ms or "sent".
@@ -252,13 +264,14 @@ func (m ReadMarker) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m.ms)
 }
 
-// SetReadMarker moves userID's read marker in the conversation (PATCH
-// /users/{userId}/conversations/{conversationId}): messages after it count
-// as unread.
+// SetReadMarker moves userID's read marker in the conversation to m (see
+// [ReadUntil] and [ReadUntilSent]): messages after it count as unread.
 //
 // TalkJS's public REST reference does not list this endpoint: it comes from
 // the seed specification this project started from, and the real service
-// may answer 404 (ErrNotFound).
+// may answer 404 ([ErrNotFound]).
+//
+// TalkJS: PATCH /v1/{appId}/users/{userId}/conversations/{conversationId} (seed)
 func (s *ParticipantsService) SetReadMarker(ctx context.Context, conversationID, userID string, m ReadMarker) error {
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
@@ -279,11 +292,13 @@ func (s *ParticipantsService) SetReadMarker(ctx context.Context, conversationID,
 }
 
 // MarkUnread marks every message of the conversation as unread for userID,
-// by moving the read marker to the start of time (SetReadMarker).
+// by moving the read marker to the start of time ([ParticipantsService.SetReadMarker]).
 //
 // TalkJS's public REST reference does not list this endpoint: it comes from
 // the seed specification this project started from, and the real service
-// may answer 404 (ErrNotFound).
+// may answer 404 ([ErrNotFound]).
+//
+// TalkJS: PATCH /v1/{appId}/users/{userId}/conversations/{conversationId} (seed)
 func (s *ParticipantsService) MarkUnread(ctx context.Context, conversationID, userID string) error {
 	return s.SetReadMarker(ctx, conversationID, userID, ReadMarker{})
 }

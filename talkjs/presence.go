@@ -57,7 +57,9 @@ func (p *Presence) LastChangedTime() time.Time { return msTime(p.LastChanged) }
 type PresenceService struct{ c *Client }
 
 // List returns the online users matching q (which may be nil), keyed by
-// user id (POST /presences).
+// user id.
+//
+// TalkJS: POST /v1/{appId}/presences (docs)
 func (s *PresenceService) List(ctx context.Context, q *PresenceQuery) (map[string]UserPresence, error) {
 	var body PresenceQuery
 	if q != nil {
@@ -82,14 +84,16 @@ func (s *PresenceService) List(ctx context.Context, q *PresenceQuery) (map[strin
 	return *answer.Data, nil
 }
 
-// Get returns the presence record of userID (GET
-// /users/{userId}/presence).
+// Get returns the presence record of userID.
 //
 // TalkJS's public REST reference does not list this endpoint: it comes from
 // the seed specification this project started from, and the real service
-// may answer 404 (ErrNotFound).
+// may answer 404 ([ErrNotFound]).
 //
-// Deprecated: TalkJS documents presence only as POST /presences; use List.
+// TalkJS: GET /v1/{appId}/users/{userId}/presence (seed)
+//
+// Deprecated: TalkJS documents presence only as POST /presences; use
+// [PresenceService.List].
 func (s *PresenceService) Get(ctx context.Context, userID string) (*Presence, error) {
 	if err := checkID("userID", userID); err != nil {
 		return nil, err
@@ -106,11 +110,13 @@ func (s *PresenceService) Get(ctx context.Context, userID string) (*Presence, er
 	return p, nil
 }
 
-// Set stores the presence record of userID (PUT /users/{userId}/presence).
+// Set stores the presence record of userID.
 //
 // TalkJS's public REST reference does not list this endpoint: it comes from
 // the seed specification this project started from, and the real service
-// may answer 404 (ErrNotFound).
+// may answer 404 ([ErrNotFound]).
+//
+// TalkJS: PUT /v1/{appId}/users/{userId}/presence (seed)
 //
 // Deprecated: not in TalkJS's documentation, where presence comes from the
 // user's live sessions.

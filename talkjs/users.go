@@ -53,7 +53,9 @@ type UserInput struct {
 type UsersService struct{ c *Client }
 
 // Upsert creates the user id or updates the fields set in u (PATCH
-// semantics: other fields are kept).
+// semantics: the fields [UserInput] leaves unset are kept).
+//
+// TalkJS: PUT /v1/{appId}/users/{userId} (docs)
 func (s *UsersService) Upsert(ctx context.Context, id string, u UserInput) error {
 	if err := checkID("id", id); err != nil {
 		return err
@@ -67,8 +69,10 @@ func (s *UsersService) Upsert(ctx context.Context, id string, u UserInput) error
 	return s.c.do(ctx, cl)
 }
 
-// Get returns the user id. A user that does not exist is an error
-// matching ErrNotFound.
+// Get returns the [User] id. A user that does not exist is an error
+// matching [ErrNotFound].
+//
+// TalkJS: GET /v1/{appId}/users/{userId} (docs)
 func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
@@ -85,7 +89,9 @@ func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
 	return u, nil
 }
 
-// List returns one page of the app's users. Use All to walk every page.
+// List returns one page of the app's users. Use [UsersService.All] to walk every page.
+//
+// TalkJS: GET /v1/{appId}/users (docs)
 func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]User, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
@@ -106,9 +112,11 @@ func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]User, err
 	return *answer.Data, nil
 }
 
-// All walks every user, page by page, starting after opts.StartingAfter.
+// All walks every user, page by page, starting after opts.StartingAfter ([ListOptions]).
 // Nothing is requested until the sequence is ranged over; opts is copied,
 // never changed.
+//
+// TalkJS: GET /v1/{appId}/users (docs)
 func (s *UsersService) All(ctx context.Context, opts *ListOptions) iter.Seq2[User, error] {
 	var o ListOptions
 	if opts != nil {
@@ -130,12 +138,14 @@ type UserUpsert struct {
 // MaxUsersPerBatch is how many users TalkJS accepts in one batch update.
 const MaxUsersPerBatch = 100
 
-// UpsertMany creates or updates many users, MaxUsersPerBatch per request,
+// UpsertMany creates or updates many users, [MaxUsersPerBatch] per request,
 // in the order given. TalkJS applies each request all-or-nothing. When a
 // request fails, the users of the earlier requests stay stored, the users
 // of the failing request are not stored, and later ones are not sent: the
 // returned count says how many users (a prefix of users) were stored, so
 // the caller can resume with users[n:]. An id may appear only once.
+//
+// TalkJS: PUT /v1/{appId}/users (docs)
 func (s *UsersService) UpsertMany(ctx context.Context, users []UserUpsert) (int, error) {
 	if len(users) == 0 {
 		return 0, argError("users", "must not be empty")
@@ -194,7 +204,10 @@ func (o orderedUsers) MarshalJSON() ([]byte, error) {
 }
 
 // Conversations returns one page of the conversations userID takes part
-// in, with that user's read state. Use AllConversations to walk every page.
+// in, with that user's read state ([UserConversation]). Use [UsersService.AllConversations] to
+// walk every page.
+//
+// TalkJS: GET /v1/{appId}/users/{userId}/conversations (docs)
 func (s *UsersService) Conversations(ctx context.Context, userID string, opts *UserConversationListOptions) ([]UserConversation, error) {
 	if err := checkID("userID", userID); err != nil {
 		return nil, err
@@ -226,7 +239,9 @@ func (s *UsersService) Conversations(ctx context.Context, userID string, opts *U
 }
 
 // AllConversations walks every conversation of userID, page by page. It is
-// lazy and copies opts, like All.
+// lazy and copies opts, like [UsersService.All].
+//
+// TalkJS: GET /v1/{appId}/users/{userId}/conversations (docs)
 func (s *UsersService) AllConversations(ctx context.Context, userID string, opts *UserConversationListOptions) iter.Seq2[UserConversation, error] {
 	var o UserConversationListOptions
 	if opts != nil {

@@ -1,0 +1,149 @@
+package talkjs
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/gotalkjs/talkjs-go/openapi"
+)
+
+// endpointLine is the line a method's doc comment gives for each TalkJS
+// operation it calls: "TalkJS: PUT /v1/{appId}/users/{userId} (docs)".
+var endpointLine = regexp.MustCompile(`^TalkJS: ([A-Z]+) /v1/\{appId\}(\S*) \(([a-z]+)\)$`)
+
+// TestMethodsNameTheirEndpoint walks the exported methods of the services
+// (the types named ...Service) and checks that each names, in its doc
+// comment, the TalkJS operations it calls, as they are in the spec: the
+// method, the path and the x-talkjs-source kind. An endpoint line anywhere
+// else in the package must match the spec too, a method that calls a
+// generated request builder must name that builder's operation, and every
+// operation of the spec but the HEAD ones is named by some method.
+func TestMethodsNameTheirEndpoint(t *testing.T) {
+	doc, err := openapi.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type operation struct{ id, kind string }
+	ops := map[string]operation{} // "PUT /users/{userId}"
+	byID := map[string]string{}   // operationId -> "PUT /users/{userId}"
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			kind := ""
+			if m, ok := op.Extensions["x-talkjs-source"].(map[string]any); ok {
+				kind, _ = m["kind"].(string)
+			}
+			key := method + " " + path
+			ops[key] = operation{op.OperationID, kind}
+			byID[op.OperationID] = key
+		}
+	}
+	if len(ops) < 40 {
+		t.Fatalf("the spec has %d operations; reading it is broken", len(ops))
+	}
+
+	named := map[string]bool{}
+	methods := 0
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range af.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || !fd.Name.IsExported() {
+				continue
+			}
+			name := fd.Name.Name
+			service := false
+			if fd.Recv != nil && len(fd.Recv.List) == 1 {
+				recv := fd.Recv.List[0].Type
+				if star, ok := recv.(*ast.StarExpr); ok {
+					recv = star.X
+				}
+				if id, ok := recv.(*ast.Ident); ok {
+					name = id.Name + "." + name
+					service = strings.HasSuffix(id.Name, "Service") && ast.IsExported(id.Name)
+				}
+			}
+			var lines []string
+			for _, l := range strings.Split(fd.Doc.Text(), "\n") {
+				if strings.HasPrefix(l, "TalkJS:") {
+					lines = append(lines, l)
+				}
+			}
+			if service {
+				methods++
+				if len(lines) == 0 {
+					t.Errorf("%s: doc comment has no line %q", name, "TalkJS: METHOD /v1/{appId}/path (source)")
+				}
+			}
+			var here []string
+			for _, l := range lines {
+				m := endpointLine.FindStringSubmatch(l)
+				if m == nil {
+					t.Errorf("%s: %q, want the form %q", name, l, "TalkJS: PUT /v1/{appId}/users/{userId} (docs)")
+					continue
+				}
+				key := m[1] + " " + m[2]
+				if m[2] == "" {
+					key += "/"
+				}
+				op, ok := ops[key]
+				switch {
+				case !ok:
+					t.Errorf("%s: %q names no operation of openapi/talkjs-openapi.yml", name, l)
+				case op.kind != m[3]:
+					t.Errorf("%s: %q says (%s), want (%s), the x-talkjs-source kind of %s", name, l, m[3], op.kind, op.id)
+				}
+				named[key] = true
+				here = append(here, key)
+			}
+			if fd.Body == nil {
+				continue
+			}
+			// A generated builder called directly names its operation:
+			// gen.NewGetUserRequest is getUser.
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "gen" {
+					return true
+				}
+				b := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(sel.Sel.Name, "New"), "WithBody"), "Request")
+				if b == sel.Sel.Name || b == "" {
+					return true
+				}
+				key, ok := byID[string(unicode.ToLower(rune(b[0])))+b[1:]]
+				if ok && !slices.Contains(here, key) {
+					t.Errorf("%s calls gen.%s, but its doc comment does not name %s", name, sel.Sel.Name, key)
+				}
+				return true
+			})
+		}
+	}
+	if methods < 35 {
+		t.Errorf("only %d service methods found; the walk is broken", methods)
+	}
+	for key, op := range ops {
+		if !strings.HasPrefix(key, "HEAD ") && !named[key] {
+			t.Errorf("no method names %s (%s) in its doc comment", key, op.id)
+		}
+	}
+}
