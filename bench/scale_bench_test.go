@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -158,6 +159,15 @@ func BenchmarkScale(b *testing.B) {
 		}
 		b.ReportMetric(float64(walk.Milliseconds()), "walk-ms")
 	})
+	// The smaller stores go before the mixed load, so that the heap the
+	// collector walks is the 100,000 conversations' only.
+	for _, n := range []int{1_000, 10_000} {
+		if small := scaleEnvs[n]; small != nil {
+			small.srv.Close()
+			delete(scaleEnvs, n)
+		}
+	}
+	runtime.GC()
 	for _, lists := range []int{0, 5} {
 		b.Run(fmt.Sprintf("mixed/lists=%dpct/clients=8/n=100000", lists), func(b *testing.B) {
 			mixedLoad(b, e, 8, lists)
@@ -259,3 +269,44 @@ func mixedLoad(b *testing.B, e *scaleEnv, clients, lists int) {
 var scaleHeapMB float64
 
 func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// BenchmarkBigAnswers lists, from 4 clients at once, a page of 50 messages
+// of 1,000,000 '<' each, and reports the peak heap while they run (an
+// escaped '<' is 6 bytes of JSON; whole answers are built in memory).
+func BenchmarkBigAnswers(b *testing.B) {
+	s := api.NewServer(api.WithAppID(bench.AppID), api.WithSecret(bench.Secret))
+	direct(b, s, "PUT", "/users/owner", `{"name":"Owner"}`)
+	direct(b, s, "PUT", "/conversations/big", `{"participants":["owner"]}`)
+	body := `[{"type":"UserMessage","sender":"owner","text":"` + strings.Repeat("<", 1_000_000) + `"}]`
+	for range 50 {
+		direct(b, s, "POST", "/conversations/big/messages", body)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	var peak uint64
+	for b.Loop() {
+		runtime.GC()
+		h := bench.StartHeapPeak(time.Millisecond)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest("GET", srv.URL+"/v1/"+bench.AppID+"/conversations/big/messages?limit=50", nil)
+				req.Header.Set("Authorization", "Bearer "+bench.Secret)
+				res, err := hc.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				_ = res.Body.Close()
+			}()
+		}
+		wg.Wait()
+		p, _ := h.Stop()
+		peak = max(peak, p)
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
