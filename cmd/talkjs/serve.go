@@ -27,7 +27,8 @@ func serveCommand() *command {
 		Summary: "Run the in-memory TalkJS-compatible server until interrupted",
 		Example: `talkjs serve
 talkjs serve --addr 127.0.0.1:8080 --app-id myapp --secret sk_test_local
-talkjs serve --rate-limit 5:10 --faults 503=0.05,502=0.01,cut=0.01,seed=42`,
+talkjs serve --rate-limit 5:10 --faults 503=0.05,502=0.01,cut=0.01,seed=42
+talkjs serve --state fixtures.json --state-every 5m`,
 		Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
 			f := &serveFlags{}
 			fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
@@ -37,8 +38,8 @@ talkjs serve --rate-limit 5:10 --faults 503=0.05,502=0.01,cut=0.01,seed=42`,
 			fs.StringVar(&f.faults, "faults", "", "misbehave on purpose: share of requests answered 503 (before processing), 502 (after) or cut off (after); seed makes a run replayable")
 			fs.BoolVar(&f.log, "log", false, "log every request to standard error")
 			fs.Int64Var(&f.maxFile, "max-file-bytes", api.DefaultMaxFileBytes, "largest file an upload may carry")
-			fs.StringVar(&f.state, "state", "", "load the data from FILE at start (if it exists) and save it there, atomically, on SIGINT/SIGTERM")
-			fs.DurationVar(&f.stateEvery, "state-every", 0, "with --state, also save every DURATION (such as 5m; 0: only when stopping)")
+			fs.StringVar(&f.state, "state", "", "load the data from `FILE` at start (if it exists) and save it there, atomically, on SIGINT/SIGTERM")
+			fs.DurationVar(&f.stateEvery, "state-every", 0, "with --state, also save every `DURATION` (such as 5m; 0: only when stopping)")
 			defineServeLimits(fs, &f.limits)
 			return func(ctx context.Context, _ []string) error { return runServe(ctx, st, f) }
 		},
