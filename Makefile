@@ -6,6 +6,10 @@ GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
 .PHONY: all test generate check-generated lint lint-spec fmt vet demo bench footprint validate-prism conformance-prism validate-talkjs-core
 REDOCLY   := @redocly/cli@2.77.0
+# Prism, an OpenAPI mock and validating proxy independent of kin-openapi, for validate-prism and conformance-prism.
+PRISM         := @stoplight/prism-cli@5.14.2
+PRISM_DIR     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/talkjs-go/prism-5.14.2
+PRISM_BIN     := $(PRISM_DIR)/node_modules/.bin/prism
 
 all: test
 
@@ -48,10 +52,8 @@ vet:
 	$(GO) vet ./...
 
 ## conformance-prism: `talkjs conformance` against Prism's stateless mock of the spec (needs Node.js and npm); prints the table
-conformance-prism:
-	@[ -x "$(PRISM_DIR)/node_modules/.bin/prism" ] || { mkdir -p "$(PRISM_DIR)" && \
-		npm install --prefix "$(PRISM_DIR)" --no-audit --no-fund --no-save --loglevel=error $(PRISM) >&2; }
-	TALKJS_PRISM="$(PRISM_DIR)/node_modules/.bin/prism" $(GO) test -count=1 -run '^TestConformanceAgainstPrismMock$$' -v ./cmd/talkjs/
+conformance-prism: $(PRISM_BIN)
+	TALKJS_PRISM="$(PRISM_BIN)" $(GO) test -count=1 -run '^TestConformanceAgainstPrismMock$$' -v ./cmd/talkjs/
 
 ## staticcheck: run staticcheck, pinned, through the module proxy (go.mod is not touched)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -96,13 +98,13 @@ bench:
 	$(GO) run ./bench/benchtable < "$$out"
 
 ## validate-prism: run a scenario through Prism, an independent OpenAPI validator, in front of the server (needs Node.js and npm)
-PRISM         := @stoplight/prism-cli@5.14.2
-PRISM_DIR     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/talkjs-go/prism-5.14.2
-validate-prism:
-	@[ -x "$(PRISM_DIR)/node_modules/.bin/prism" ] || { mkdir -p "$(PRISM_DIR)" && \
-		npm install --prefix "$(PRISM_DIR)" --no-audit --no-fund --no-save --loglevel=error $(PRISM) >&2; }
-	TALKJS_PRISM="$(PRISM_DIR)/node_modules/.bin/prism" $(GO) test -count=1 -run '^TestPrismProxy$$' -v ./api/
-	TALKJS_PRISM="$(PRISM_DIR)/node_modules/.bin/prism" $(GO) test -count=1 -run '^TestConformanceThroughPrism$$' -v ./cmd/talkjs/
+validate-prism: $(PRISM_BIN)
+	TALKJS_PRISM="$(PRISM_BIN)" $(GO) test -count=1 -run '^TestPrismProxy$$' -v ./api/
+	TALKJS_PRISM="$(PRISM_BIN)" $(GO) test -count=1 -run '^TestConformanceThroughPrism$$' -v ./cmd/talkjs/
+
+# Prism, pinned, installed once into a cache folder shared by the targets above.
+$(PRISM_BIN):
+	mkdir -p "$(PRISM_DIR)" && npm install --prefix "$(PRISM_DIR)" --no-audit --no-fund --no-save --loglevel=error $(PRISM) >&2
 
 ## validate-talkjs-core: compare the server's filter evaluator with TalkJS's official @talkjs/core package (needs Node.js and npm)
 TALKJS_CORE_PKG := @talkjs/core@1.12.0

@@ -2,22 +2,16 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gotalkjs/talkjs-go/api"
+	"github.com/gotalkjs/talkjs-go/internal/prism"
 )
 
 // TestPrismProxy runs a scenario that calls every operation of the spec
@@ -33,30 +27,10 @@ import (
 // body (RFC 9110 has HEAD send GET's headers). TestHeadAndMethodNotAllowed
 // checks HEAD with kin-openapi instead.
 func TestPrismProxy(t *testing.T) {
-	bin := os.Getenv("TALKJS_PRISM")
-	if bin == "" {
-		t.Skip("TALKJS_PRISM is not set: `make validate-prism` installs Prism (npm) and runs this test")
-	}
-	spec, err := filepath.Abs("../openapi/talkjs-openapi.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := api.NewServer(api.WithAppID(testApp), api.WithSecret(testSecret), api.WithMaxBodyBytes(8<<10))
 	up := httptest.NewServer(srv)
 	defer up.Close()
-
-	port := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var log bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "proxy", "--errors", "-h", "127.0.0.1", "-p", port, spec, up.URL+"/v1/"+testApp)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start Prism: %v", err)
-	}
-	defer func() { cancel(); _ = cmd.Wait() }()
-	base := "http://127.0.0.1:" + port
-	waitFor(t, base, &log)
+	base := prism.Start(t, "validate-prism", "proxy", "--errors", prism.Spec(t), up.URL+"/v1/"+testApp)
 
 	p := &prismRun{t: t, base: base}
 	p.scenario()
@@ -65,29 +39,6 @@ func TestPrismProxy(t *testing.T) {
 	} else {
 		t.Logf("%d requests through Prism, no violation", p.requests)
 	}
-}
-
-func freePort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-}
-
-// waitFor waits until Prism listens (it takes seconds to load the spec).
-func waitFor(t *testing.T, base string, log *bytes.Buffer) {
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		conn, err := net.DialTimeout("tcp", strings.TrimPrefix(base, "http://"), time.Second)
-		if err == nil {
-			conn.Close()
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("Prism did not start:\n%s", log.String())
 }
 
 type prismRun struct {
