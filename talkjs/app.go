@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gotalkjs/talkjs-go/gen"
@@ -106,12 +107,12 @@ func (s *ConversationsService) Notify(ctx context.Context, conversationID string
 	}
 	for i, ch := range n.Channels {
 		if ch != EmailChannel && ch != SMSChannel {
-			return argError("n.Channels["+itoa(i)+"]", "must be EmailChannel or SMSChannel")
+			return argError("n.Channels["+strconv.Itoa(i)+"]", "must be EmailChannel or SMSChannel")
 		}
 	}
 	for i, r := range n.Recipients {
 		if r == "" {
-			return argError("n.Recipients["+itoa(i)+"]", "must not be empty")
+			return argError("n.Recipients["+strconv.Itoa(i)+"]", "must not be empty")
 		}
 	}
 	cl, err := newJSONCall(n, func(ct string, body io.Reader) (*http.Request, error) {

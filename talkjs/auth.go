@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"hash"
 	"strconv"
 	"strings"
@@ -94,17 +93,11 @@ func newTokenMinter(appID, secret string, lifetime time.Duration) *tokenMinter {
 
 // authorization returns the value of the Authorization header: "Bearer "
 // and a fresh HS256 token.
-func (m *tokenMinter) authorization() (string, error) {
-	h, err := m.header()
-	if err != nil {
-		return "", err
-	}
-	return h[0], nil
-}
+func (m *tokenMinter) authorization() string { return m.header()[0] }
 
 // header is authorization as a header value slice, which the requests of
 // one second share; see mintedToken.
-func (m *tokenMinter) header() ([]string, error) {
+func (m *tokenMinter) header() []string {
 	now := m.now()
 	iat := now.Unix()
 	exp := now.Add(m.lifetime).Unix()
@@ -112,11 +105,11 @@ func (m *tokenMinter) header() ([]string, error) {
 		exp = iat + 1
 	}
 	if last := m.last.Load(); last != nil && last.iat == iat && last.exp == exp {
-		return last.header, nil
+		return last.header
 	}
 	t := &mintedToken{iat: iat, exp: exp, header: []string{m.sign(iat, exp)}}
 	m.last.Store(t)
-	return t.header, nil
+	return t.header
 }
 
 // sign mints the token with the given iat and exp.
@@ -152,11 +145,7 @@ func (m *tokenMinter) sign(iat, exp int64) string {
 // lifetime (WithTokenLifetime; 30 seconds by default). Use it to call the
 // REST API with another HTTP client, such as curl.
 func (c *Client) AppToken() (string, error) {
-	h, err := c.minter.authorization()
-	if err != nil {
-		return "", fmt.Errorf("talkjs: sign the app token: %w", err)
-	}
-	return h[len(bearer):], nil
+	return c.minter.authorization()[len(bearer):], nil
 }
 
 // UserToken mints a user-scoped token for userID, valid for lifetime (one

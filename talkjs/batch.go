@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -147,7 +148,7 @@ func (s *BatchService) Do(ctx context.Context, ops ...BatchOperation) ([]BatchRe
 		arg := fmt.Sprintf("ops[%d]", i)
 		if op.err != nil {
 			var ae *ArgumentError
-			if errorsAs(op.err, &ae) {
+			if errors.As(op.err, &ae) {
 				return nil, &ArgumentError{Arg: arg + "." + ae.Arg, Problem: ae.Problem}
 			}
 			return nil, op.err

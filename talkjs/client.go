@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -130,7 +131,7 @@ func NewClient(appID, secretKey string, opts ...Option) (*Client, error) {
 		noIdemKey: s.noIdempotencyKey,
 		maxBody:   s.maxResponseBytes,
 		sleep:     sleepCtx,
-		random:    randomInt64N,
+		random:    rand.Int64N,
 		now:       time.Now,
 	}
 	cred := &credentials{secret: secretKey}

@@ -2,10 +2,12 @@ package talkjs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"iter"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gotalkjs/talkjs-go/gen"
@@ -82,7 +84,7 @@ func RawFilter(json string) ConversationFilter { return rawFilter(json) }
 type rawFilter string
 
 func (f rawFilter) FilterJSON() ([]byte, error) {
-	if !jsonValid([]byte(f)) {
+	if !json.Valid([]byte(f)) {
 		return nil, errors.New("the raw filter is not valid JSON")
 	}
 	return []byte(f), nil
@@ -203,7 +205,7 @@ func (s *ConversationsService) Upsert(ctx context.Context, id string, in Convers
 	}
 	for i, p := range in.Participants {
 		if p == "" {
-			return argError("in.Participants["+itoa(i)+"]", "must not be empty")
+			return argError("in.Participants["+strconv.Itoa(i)+"]", "must not be empty")
 		}
 	}
 	cl, err := newJSONCall(in, func(ct string, body io.Reader) (*http.Request, error) {

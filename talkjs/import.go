@@ -2,6 +2,7 @@ package talkjs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -121,7 +122,7 @@ func (r *importResult) UnmarshalJSON(b []byte) error {
 		var refs []struct {
 			ID string `json:"id"`
 		}
-		if err := jsonUnmarshal(b, &refs); err != nil {
+		if err := json.Unmarshal(b, &refs); err != nil {
 			return err
 		}
 		for _, ref := range refs {

@@ -2,6 +2,7 @@ package talkjs
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -58,7 +59,7 @@ func TestIdempotencyKeysUnique(t *testing.T) {
 
 func BenchmarkIdempotencyKeys(b *testing.B) {
 	for _, n := range []int{1, 10} {
-		b.Run("n="+itoa(n), func(b *testing.B) {
+		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if len(newIdempotencyKeys(n)) != n*keyLen {

@@ -10,6 +10,7 @@ import (
 	"iter"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,7 +121,7 @@ func AttachmentMessage(sender, attachmentToken string) MessageInput {
 // argument name is formatted only when there is an error to report: Send
 // checks every message of every call.
 func (m *MessageInput) check(i int) error {
-	arg := func(field string) string { return "msgs[" + itoa(i) + "]" + field }
+	arg := func(field string) string { return "msgs[" + strconv.Itoa(i) + "]" + field }
 	switch m.Type {
 	case UserMessageType:
 		if m.Sender == "" {
@@ -151,7 +152,7 @@ func (m *MessageInput) check(i int) error {
 	}
 	for j, c := range m.Content {
 		if c.Type == "" {
-			return argError(arg(".Content["+itoa(j)+"].Type"), "must be set (text, file or location)")
+			return argError(arg(".Content["+strconv.Itoa(j)+"].Type"), "must be set (text, file or location)")
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gotalkjs/talkjs-go/gen"
@@ -67,7 +68,7 @@ func (s *PresenceService) List(ctx context.Context, q *PresenceQuery) (map[strin
 	}
 	for i, id := range body.UserIDs {
 		if id == "" {
-			return nil, argError("q.UserIDs["+itoa(i)+"]", "must not be empty")
+			return nil, argError("q.UserIDs["+strconv.Itoa(i)+"]", "must not be empty")
 		}
 	}
 	cl, err := newJSONCall(body, func(ct string, r io.Reader) (*http.Request, error) {

@@ -3,7 +3,6 @@ package talkjs
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -118,8 +117,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
-func randomInt64N(n int64) int64 { return rand.Int64N(n) }
 
 // safety says which failures of a request may be repeated.
 type safety uint8

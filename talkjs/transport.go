@@ -138,10 +138,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 				WroteHeaders: func() { wrote.Store(true) },
 			}))
 		}
-		auth, err := c.authorization()
-		if err != nil {
-			return fmt.Errorf("talkjs: sign the request token: %w", err)
-		}
+		auth := c.authorization()
 		r.Header["Authorization"] = auth
 
 		if c.logger != nil {
@@ -233,9 +230,10 @@ func (c *Client) wait(ctx context.Context, req *http.Request, attempt int, retry
 	return nil
 }
 
-func (c *Client) authorization() ([]string, error) {
+// authorization returns the Authorization header value of one attempt.
+func (c *Client) authorization() []string {
 	if c.cred().legacyAuth != nil {
-		return c.cred().legacyAuth, nil
+		return c.cred().legacyAuth
 	}
 	return c.minter.header()
 }
@@ -421,16 +419,6 @@ func (c *Client) scrubErr(err error, auth string) error {
 	}
 	return err
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
-
-func jsonValid(b []byte) bool { return json.Valid(b) }
-
-func itoa(i int) string { return strconv.Itoa(i) }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
-
-func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 // runCheck hands the user's RequestCheck a copy of req as the spec sees it:
 // the path from /v1/{appId} on, the JSON body readable, a streamed body

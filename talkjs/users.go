@@ -2,6 +2,7 @@ package talkjs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
@@ -188,11 +189,11 @@ func (o orderedUsers) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		k, err := jsonMarshal(u.ID)
+		k, err := json.Marshal(u.ID)
 		if err != nil {
 			return nil, err
 		}
-		v, err := jsonMarshal(u.User)
+		v, err := json.Marshal(u.User)
 		if err != nil {
 			return nil, err
 		}
