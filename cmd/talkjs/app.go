@@ -109,7 +109,8 @@ talkjs app update --default-locale ""      # an empty value clears it`,
 					if err != nil {
 						return err
 					}
-					ss, err := cl.Users.Sessions(ctx, rest[0]) //nolint:staticcheck // the command is the legacy endpoint
+					//lint:ignore SA1019 the command is the legacy endpoint (staticcheck reads lint:ignore, not nolint)
+					ss, err := cl.Users.Sessions(ctx, rest[0])
 					if err != nil {
 						return err
 					}

@@ -30,7 +30,8 @@ func TestAppNotifySessions(t *testing.T) {
 	if n := srv.API.Notifications("c"); len(n) != 1 || n[0].Recipients[0] != "a" {
 		t.Errorf("notifications %+v", n)
 	}
-	sessions, err := c.Users.Sessions(ctx, "a") //nolint:staticcheck // the legacy endpoint is what is tested
+	//lint:ignore SA1019 the legacy endpoint is what is tested (staticcheck reads lint:ignore, not nolint)
+	sessions, err := c.Users.Sessions(ctx, "a")
 	if err != nil || len(sessions) != 0 {
 		t.Errorf("sessions %+v, %v", sessions, err)
 	}
