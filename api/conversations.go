@@ -131,9 +131,7 @@ func (h handlers) ListConversations(w http.ResponseWriter, r *http.Request, para
 		writeAPIError(w, aerr)
 		return
 	}
-	writeRawJSON(w, http.StatusOK, marshal(struct {
-		Data []conversationJSON `json:"data"`
-	}{data}))
+	writeList(w, data)
 }
 
 // ListUserConversations lists the conversations the user takes part in, with
@@ -165,7 +163,5 @@ func (h handlers) ListUserConversations(w http.ResponseWriter, r *http.Request, 
 		writeAPIError(w, aerr)
 		return
 	}
-	writeRawJSON(w, http.StatusOK, marshal(struct {
-		Data []userConversationJSON `json:"data"`
-	}{data}))
+	writeList(w, data)
 }

@@ -168,5 +168,7 @@
 // a page of a conversation list costs a seek and the conversations it looks
 // at. A list that has to look at many conversations (a filter that few
 // pass) lets go of the lock every 512 of them, and answers are encoded after
-// the lock is released.
+// the lock is released. Without response validation and faults (as in
+// `talkjs serve`) answers are written as they are made, and lists stream
+// one item at a time.
 package api

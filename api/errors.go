@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 )
@@ -48,6 +49,21 @@ func writeRawJSON(w http.ResponseWriter, status int, b []byte) {
 }
 
 var emptyObject = []byte("{}")
+
+// writeList answers 200 with {"data": items}, encoding one item at a time,
+// so that a large page streams out instead of being built whole.
+func writeList[T any](w http.ResponseWriter, items []T) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `{"data":[`)
+	for i := range items {
+		if i > 0 {
+			_, _ = io.WriteString(w, ",")
+		}
+		_, _ = w.Write(marshal(items[i]))
+	}
+	_, _ = io.WriteString(w, "]}")
+}
 
 // writeEmpty answers 200 with {}, as TalkJS does for calls without data.
 func writeEmpty(w http.ResponseWriter) { writeRawJSON(w, http.StatusOK, emptyObject) }

@@ -3,11 +3,15 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gotalkjs/talkjs-go/api"
 	"github.com/gotalkjs/talkjs-go/gen"
 )
 
@@ -98,5 +102,71 @@ func TestAnswersDoNotEscapeHTML(t *testing.T) {
 	var l gen.MessageList
 	if err := json.Unmarshal(r.body, &l); err != nil || (*l.Data)[0].Text.MustGet() != text {
 		t.Errorf("text did not survive: %v", err)
+	}
+}
+
+// Without response validation and faults the server writes answers as they
+// are made (lists stream item by item); statuses, headers and bodies are
+// the same as when they are recorded whole.
+func TestDirectAnswers(t *testing.T) {
+	srv := api.NewServer(api.WithAppID(testApp), api.WithSecret(testSecret), api.WithMaxBodyBytes(1<<10), api.WithRateLimit(0.001, 40))
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	do := func(method, path, body string, hdr ...string) (int, http.Header, []byte) {
+		t.Helper()
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, _ := http.NewRequest(method, hs.URL+"/v1/"+testApp+path, rd)
+		req.Header.Set("Authorization", "Bearer "+testSecret)
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := hs.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, b
+	}
+	do("PUT", "/users/alice", `{"name":"Alice"}`)
+	for i := 0; i < 3; i++ {
+		do("PUT", fmt.Sprintf("/conversations/c%d", i), `{"participants":["alice"]}`)
+		do("POST", fmt.Sprintf("/conversations/c%d/messages", i), `[{"type":"UserMessage","sender":"alice","text":"<hi>"}]`)
+	}
+	for _, path := range []string{"/conversations", "/users/alice/conversations", "/conversations/c1/messages"} {
+		code, h, b := do("GET", path, "")
+		var l struct{ Data []json.RawMessage }
+		if code != 200 || h.Get("Content-Type") != "application/json" || json.Unmarshal(b, &l) != nil || len(l.Data) == 0 {
+			t.Errorf("GET %s: %d %q %s", path, code, h.Get("Content-Type"), b)
+		}
+	}
+	if code, _, b := do("GET", "/conversations/nope", ""); code != 404 || !strings.Contains(string(b), "not_found") {
+		t.Errorf("404: %d %s", code, b)
+	}
+	if code, _, _ := do("GET", "/users", "", "Authorization", "Bearer wrong"); code != 401 {
+		t.Errorf("401: %d", code)
+	}
+	if code, h, _ := do("DELETE", "/users", ""); code != 405 || h.Get("Allow") == "" {
+		t.Errorf("405: %d Allow %q", code, h.Get("Allow"))
+	}
+	addr := strings.TrimPrefix(hs.URL, "http://")
+	if status, err := sendWholeThenRead(addr, "/v1/"+testApp+"/users/alice", "application/json", 8<<20, true); err != nil || status != 413 {
+		t.Errorf("oversized chunked body: %d %v", status, err)
+	}
+	for {
+		code, h, _ := do("GET", "/users", "")
+		if code == 429 {
+			if h.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+			break
+		}
+		if code != 200 {
+			t.Fatalf("status %d", code)
+		}
 	}
 }

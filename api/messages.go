@@ -201,9 +201,7 @@ func (h handlers) ListMessages(w http.ResponseWriter, r *http.Request, convID ge
 		data = append(data, renderMessage(c, c.msgs[n-1-i], base))
 	}
 	s.mu.RUnlock()
-	writeRawJSON(w, http.StatusOK, marshal(struct {
-		Data []*messageJSON `json:"data"`
-	}{data}))
+	writeList(w, data)
 }
 
 // GetMessage answers one message.

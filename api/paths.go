@@ -84,6 +84,9 @@ func (s *Server) handleSafely(rec *recorder, r *http.Request) (out *recorder) {
 			panic(v)
 		}
 		s.logger.Error("handler panic", "method", r.Method, "path", r.URL.EscapedPath(), "panic", fmt.Sprint(v))
+		if rec.sent {
+			panic(http.ErrAbortHandler) // part of the answer is out: cut the connection
+		}
 		out = newRecorder()
 		writeError(out, http.StatusInternalServerError, "the in-memory server failed on this request (a bug: please report it); nothing is guaranteed about its effect")
 	}()

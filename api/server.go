@@ -343,6 +343,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fault = s.faults.draw()
 	}
 	rec := newRecorder()
+	if s.onInvalid == nil && s.faults == nil {
+		rec.direct = w // nothing needs the answer whole: it streams
+	}
 	if fault == faultUnavailable {
 		writeError(rec, http.StatusServiceUnavailable, "the service is unavailable (injected fault): retry the request")
 	} else {
@@ -372,9 +375,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // of a connection reset. The connection is closed afterwards.
 func (s *Server) answerThenDrain(w http.ResponseWriter, body io.Reader, rec *recorder) {
 	rc := http.NewResponseController(w)
-	_ = rc.EnableFullDuplex()
-	rec.header.Set("Connection", "close")
-	rec.flushTo(w)
+	if !rec.sent {
+		_ = rc.EnableFullDuplex()
+		rec.header.Set("Connection", "close")
+		rec.flushTo(w)
+	}
 	_ = rc.Flush()
 	if body != nil {
 		_, _ = io.CopyN(io.Discard, body, maxDrainBytes)
@@ -560,11 +565,19 @@ type recorder struct {
 	buf          bytes.Buffer
 	raw          []byte // a whole answer handed over by writeRawJSON, not copied
 	bodyTooLarge bool   // the request body was refused for its size
+	// direct, when set, receives the answer as it is written (no response
+	// validation and no faults need it whole); sent: its header went out.
+	direct http.ResponseWriter
+	sent   bool
 }
 
 // adopt takes b as the whole answer without copying it.
 func (rec *recorder) adopt(status int, b []byte) {
 	rec.WriteHeader(status)
+	if rec.direct != nil {
+		_, _ = rec.direct.Write(b)
+		return
+	}
 	if rec.buf.Len() == 0 && rec.raw == nil {
 		rec.raw = b
 		return
@@ -585,19 +598,40 @@ func newRecorder() *recorder { return &recorder{header: make(http.Header, 4), st
 func (rec *recorder) Header() http.Header { return rec.header }
 
 func (rec *recorder) WriteHeader(code int) {
-	if rec.status == 0 {
-		rec.status = code
+	if rec.status != 0 {
+		return
 	}
+	rec.status = code
+	if rec.direct == nil {
+		return
+	}
+	h := rec.direct.Header()
+	for k, v := range rec.header {
+		h[k] = v
+	}
+	if code == http.StatusRequestEntityTooLarge {
+		// See answerThenDrain: the rest of the body is read after the answer.
+		h.Set("Connection", "close")
+		_ = http.NewResponseController(rec.direct).EnableFullDuplex()
+	}
+	rec.direct.WriteHeader(code)
+	rec.sent = true
 }
 
 func (rec *recorder) Write(b []byte) (int, error) {
 	if rec.status == 0 {
-		rec.status = http.StatusOK
+		rec.WriteHeader(http.StatusOK)
+	}
+	if rec.direct != nil {
+		return rec.direct.Write(b)
 	}
 	return rec.buf.Write(b)
 }
 
 func (rec *recorder) flushTo(w http.ResponseWriter) {
+	if rec.sent {
+		return
+	}
 	h := w.Header()
 	for k, v := range rec.header {
 		h[k] = v
