@@ -44,13 +44,14 @@ func appRequest(req *http.Request, err error) (*http.Request, error) {
 //
 // TalkJS: GET /v1/{appId} (docs)
 func (s *AppService) Get(ctx context.Context) (*App, error) {
-	cl, err := newCall(appRequest(gen.NewGetAppRequest(s.c.server, nil)))
+	req, err := appRequest(gen.NewGetAppRequest(s.c.server, nil))
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	a := new(App)
 	cl.out = a
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -64,13 +65,13 @@ func (s *AppService) Update(ctx context.Context, in AppInput) error {
 	if v, ok := in.DefaultLocale.Get(); ok && v == "" {
 		return argError("in.DefaultLocale", "must not be empty (clear it with Null)")
 	}
-	cl, err := newJSONCall(in, func(ct string, body io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, in, func(ct string, body io.Reader) (*http.Request, error) {
 		return appRequest(gen.NewUpdateAppRequestWithBody(s.c.server, nil, ct, body))
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // NotificationChannel is a channel TalkJS notifies through.
@@ -115,13 +116,13 @@ func (s *ConversationsService) Notify(ctx context.Context, conversationID string
 			return argError("n.Recipients["+strconv.Itoa(i)+"]", "must not be empty")
 		}
 	}
-	cl, err := newJSONCall(n, func(ct string, body io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, n, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewSendNotificationRequestWithBody(s.c.server, conversationID, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // Session is one of a user's live TalkJS sessions, as the legacy sessions
@@ -143,13 +144,14 @@ func (s *UsersService) Sessions(ctx context.Context, userID string) ([]Session, 
 	if err := checkID("userID", userID); err != nil {
 		return nil, err
 	}
-	cl, err := newCall(gen.NewListUserSessionsRequest(s.c.server, userID, nil))
+	req, err := gen.NewListUserSessionsRequest(s.c.server, userID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var out []Session
 	cl.out = &out
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -182,7 +182,7 @@ func (s *BatchService) Do(ctx context.Context, ops ...BatchOperation) ([]BatchRe
 		}
 		wire[i] = entry
 	}
-	cl, err := newJSONCall(wire, func(ct string, body io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, wire, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewBatchRequestsRequestWithBody(s.c.server, nil, ct, body)
 	})
 	if err != nil {
@@ -191,7 +191,7 @@ func (s *BatchService) Do(ctx context.Context, ops ...BatchOperation) ([]BatchRe
 	cl.safety = notReplayable
 	var raw []json.RawMessage
 	cl.out = &raw
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	results := make([]BatchResult, len(ops))

@@ -208,13 +208,13 @@ func (s *ConversationsService) Upsert(ctx context.Context, id string, in Convers
 			return argError("in.Participants["+strconv.Itoa(i)+"]", "must not be empty")
 		}
 	}
-	cl, err := newJSONCall(in, func(ct string, body io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, in, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewCreateOrUpdateConversationRequestWithBody(s.c.server, id, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // Get returns the conversation id.
@@ -230,7 +230,7 @@ func (s *ConversationsService) Get(ctx context.Context, id string) (*Conversatio
 	}
 	conv := new(Conversation)
 	cl.out = conv
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return conv, nil
@@ -245,11 +245,12 @@ func (s *ConversationsService) Delete(ctx context.Context, id string) error {
 	if err := checkID("id", id); err != nil {
 		return err
 	}
-	cl, err := newCall(gen.NewDeleteConversationRequest(s.c.server, id, nil))
+	req, err := gen.NewDeleteConversationRequest(s.c.server, id, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // List returns one page of the app's conversations. Use [ConversationsService.All] to walk
@@ -265,13 +266,14 @@ func (s *ConversationsService) List(ctx context.Context, opts *ConversationListO
 	if err != nil {
 		return nil, err
 	}
-	cl, err := newCall(gen.NewListConversationsRequest(s.c.server, &p))
+	req, err := gen.NewListConversationsRequest(s.c.server, &p)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var answer page[[]Conversation]
 	cl.out = &answer
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return *answer.Data, nil

@@ -267,10 +267,10 @@ func TestNoSecretInAnyFailure(t *testing.T) {
 		cancel()
 		record(c.Conversations.Delete(cctx, "c1")) // context error
 		c, _ = newTestServer(t, nil, append(opts, withSpecCheck())...)
-		cl, _ := newJSONCall([]MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
+		cl, _ := newJSONCall(ctx, []MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
 			return gen.NewSendMessagesRequestWithBody(c.server, "c1", nil, ct, body)
 		})
-		record(c.do(ctx, cl)) // validation error
+		record(c.do(cl)) // validation error
 		_, err = c.Messages.Send(ctx, "c1", MessageInput{})
 		record(err) // argument error
 	}

@@ -74,35 +74,32 @@ func (s *FilesService) Upload(ctx context.Context, filename string, r io.Reader)
 	}
 	first, _ := newBody()
 	req, err := gen.NewUploadFileRequestWithBody(s.c.server, nil, contentType, first)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
-		return "", fmt.Errorf("talkjs: build request: %w", err)
+		return "", err
 	}
 	var out struct {
 		AttachmentToken string `json:"attachmentToken"`
 	}
-	cl := &call{
-		req: req,
-		stream: func() (io.ReadCloser, *atomic.Bool, error) {
-			if first != nil {
-				b := first
-				first = nil
-				return b, &b.started, nil
-			}
-			b, err := newBody()
-			if err != nil {
-				return nil, nil, err
-			}
+	cl.stream = func() (io.ReadCloser, *atomic.Bool, error) {
+		if first != nil {
+			b := first
+			first = nil
 			return b, &b.started, nil
-		},
-		rewindable: rewindable,
-		out:        &out,
+		}
+		b, err := newBody()
+		if err != nil {
+			return nil, nil, err
+		}
+		return b, &b.started, nil
 	}
+	cl.rewindable, cl.out = rewindable, &out
 	defer func() {
 		// Stop reading r before returning: the caller may close it.
 		_ = prev.Close()
 		prev.wait()
 	}()
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return "", err
 	}
 	if out.AttachmentToken == "" {

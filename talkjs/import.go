@@ -82,7 +82,7 @@ func (s *ImportService) Messages(ctx context.Context, conversationID string, msg
 	var ids []string
 	for start := 0; start < len(body); start += MaxMessagesPerRequest {
 		chunk := body[start:min(start+MaxMessagesPerRequest, len(body))]
-		cl, err := newJSONCall(chunk, func(ct string, r io.Reader) (*http.Request, error) {
+		cl, err := newJSONCall(ctx, chunk, func(ct string, r io.Reader) (*http.Request, error) {
 			return gen.NewImportMessagesRequestWithBody(s.c.server, conversationID, nil, ct, r)
 		})
 		if err != nil {
@@ -91,7 +91,7 @@ func (s *ImportService) Messages(ctx context.Context, conversationID string, msg
 		cl.safety = notReplayable
 		var out importResult
 		cl.out, cl.emptyOK = &out, true // TalkJS does not document the answer
-		if err := s.c.do(ctx, cl); err != nil {
+		if err := s.c.do(cl); err != nil {
 			return ids, &ImportError{Imported: start, Err: err}
 		}
 		ids = append(ids, out...)

@@ -318,7 +318,7 @@ func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, 
 		ID string `json:"id"`
 	}
 	cl.out = &refs
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(refs))
@@ -346,13 +346,14 @@ func (s *MessagesService) List(ctx context.Context, conversationID string, opts 
 	if opts != nil {
 		p.Limit, p.StartingAfter = ptrIf(opts.Limit), ptrIf(opts.StartingAfter)
 	}
-	cl, err := newCall(gen.NewListMessagesRequest(s.c.server, conversationID, &p))
+	req, err := gen.NewListMessagesRequest(s.c.server, conversationID, &p)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var answer page[[]Message]
 	cl.out = &answer
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return *answer.Data, nil
@@ -386,13 +387,14 @@ func (s *MessagesService) Get(ctx context.Context, conversationID, messageID str
 	if err := checkMsg(conversationID, messageID); err != nil {
 		return nil, err
 	}
-	cl, err := newCall(gen.NewGetMessageRequest(s.c.server, conversationID, messageID, nil))
+	req, err := gen.NewGetMessageRequest(s.c.server, conversationID, messageID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	m := new(Message)
 	cl.out = m
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -418,13 +420,13 @@ func (s *MessagesService) Edit(ctx context.Context, conversationID, messageID st
 	if e.Text == "" && e.Custom.IsZero() {
 		return argError("e", "changes nothing: set Text or Custom")
 	}
-	cl, err := newJSONCall(e, func(ct string, body io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, e, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewEditMessageRequestWithBody(s.c.server, conversationID, messageID, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // Delete deletes one message, and its attachment if it has one.
@@ -436,11 +438,12 @@ func (s *MessagesService) Delete(ctx context.Context, conversationID, messageID 
 	if err := checkMsg(conversationID, messageID); err != nil {
 		return err
 	}
-	cl, err := newCall(gen.NewDeleteMessageRequest(s.c.server, conversationID, messageID, nil))
+	req, err := gen.NewDeleteMessageRequest(s.c.server, conversationID, messageID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // DeleteAll deletes every message of the conversation. TalkJS sends no
@@ -453,11 +456,12 @@ func (s *MessagesService) DeleteAll(ctx context.Context, conversationID string) 
 	if err := checkID("conversationID", conversationID); err != nil {
 		return err
 	}
-	cl, err := newCall(gen.NewDeleteAllMessagesRequest(s.c.server, conversationID, nil))
+	req, err := gen.NewDeleteAllMessagesRequest(s.c.server, conversationID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 func checkReaction(conversationID, messageID, emoji, userID string) error {
@@ -481,11 +485,12 @@ func (s *MessagesService) AddReaction(ctx context.Context, conversationID, messa
 	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
 		return err
 	}
-	cl, err := newCall(gen.NewAddReactionRequest(s.c.server, conversationID, messageID, emoji, userID, nil))
+	req, err := gen.NewAddReactionRequest(s.c.server, conversationID, messageID, emoji, userID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // RemoveReaction removes userID's emoji reaction from a message.
@@ -501,9 +506,10 @@ func (s *MessagesService) RemoveReaction(ctx context.Context, conversationID, me
 	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
 		return err
 	}
-	cl, err := newCall(gen.NewRemoveReactionRequest(s.c.server, conversationID, messageID, emoji, userID, nil))
+	req, err := gen.NewRemoveReactionRequest(s.c.server, conversationID, messageID, emoji, userID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }

@@ -151,13 +151,13 @@ func (s *ParticipantsService) Join(ctx context.Context, conversationID, userID s
 	if !o.Notify.valid() {
 		return argError("opts.Notify", "is not one of the Notify constants")
 	}
-	cl, err := newJSONCall(o, func(ct string, body io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, o, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewJoinConversationRequestWithBody(s.c.server, conversationID, userID, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // Update changes the fields set in u ([ParticipantUpdate]) and keeps the
@@ -176,13 +176,13 @@ func (s *ParticipantsService) Update(ctx context.Context, conversationID, userID
 	if !u.Notify.valid() {
 		return argError("u.Notify", "is not one of the Notify constants")
 	}
-	cl, err := newJSONCall(u, func(ct string, body io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, u, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewUpdateParticipantRequestWithBody(s.c.server, conversationID, userID, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // Leave removes userID from the conversation.
@@ -194,11 +194,12 @@ func (s *ParticipantsService) Leave(ctx context.Context, conversationID, userID 
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
 	}
-	cl, err := newCall(gen.NewLeaveConversationRequest(s.c.server, conversationID, userID, nil))
+	req, err := gen.NewLeaveConversationRequest(s.c.server, conversationID, userID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // Email returns the address that turns an email reply into a message from
@@ -209,7 +210,8 @@ func (s *ParticipantsService) Email(ctx context.Context, conversationID, userID 
 	if err := checkPair(conversationID, userID); err != nil {
 		return "", err
 	}
-	cl, err := newCall(gen.NewGetParticipantEmailRequest(s.c.server, conversationID, userID, nil))
+	req, err := gen.NewGetParticipantEmailRequest(s.c.server, conversationID, userID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return "", err
 	}
@@ -217,7 +219,7 @@ func (s *ParticipantsService) Email(ctx context.Context, conversationID, userID 
 		EmailAddress string `json:"emailAddress"`
 	}
 	cl.out = &out
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return "", err
 	}
 	return out.EmailAddress, nil
@@ -235,11 +237,12 @@ func (s *ParticipantsService) MarkRead(ctx context.Context, conversationID, user
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
 	}
-	cl, err := newCall(gen.NewMarkConversationReadByUserRequest(s.c.server, conversationID, userID, nil))
+	req, err := gen.NewMarkConversationReadByUserRequest(s.c.server, conversationID, userID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl) // marking read twice is harmless: idempotent
+	return s.c.do(cl) // marking read twice is harmless: idempotent
 }
 
 // ReadMarker is how far a user has read: a point in time, or everything
@@ -282,13 +285,13 @@ func (s *ParticipantsService) SetReadMarker(ctx context.Context, conversationID,
 	body := struct {
 		ReadUntil ReadMarker `json:"readUntil"`
 	}{m}
-	cl, err := newJSONCall(body, func(ct string, r io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, body, func(ct string, r io.Reader) (*http.Request, error) {
 		return gen.NewMarkConversationReadRequestWithBody(s.c.server, userID, conversationID, nil, ct, r)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // MarkUnread marks every message of the conversation as unread for userID,

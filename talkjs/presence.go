@@ -71,7 +71,7 @@ func (s *PresenceService) List(ctx context.Context, q *PresenceQuery) (map[strin
 			return nil, argError("q.UserIDs["+strconv.Itoa(i)+"]", "must not be empty")
 		}
 	}
-	cl, err := newJSONCall(body, func(ct string, r io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, body, func(ct string, r io.Reader) (*http.Request, error) {
 		return gen.NewListPresencesRequestWithBody(s.c.server, nil, ct, r)
 	})
 	if err != nil {
@@ -79,7 +79,7 @@ func (s *PresenceService) List(ctx context.Context, q *PresenceQuery) (map[strin
 	}
 	var answer page[map[string]UserPresence]
 	cl.out = &answer
-	if err := s.c.do(ctx, cl); err != nil { // a read: safe to retry
+	if err := s.c.do(cl); err != nil { // a read: safe to retry
 		return nil, err
 	}
 	return *answer.Data, nil
@@ -99,13 +99,14 @@ func (s *PresenceService) Get(ctx context.Context, userID string) (*Presence, er
 	if err := checkID("userID", userID); err != nil {
 		return nil, err
 	}
-	cl, err := newCall(gen.NewGetUserPresenceRequest(s.c.server, userID, nil))
+	req, err := gen.NewGetUserPresenceRequest(s.c.server, userID, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	p := new(Presence)
 	cl.out = p
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -130,11 +131,11 @@ func (s *PresenceService) Set(ctx context.Context, userID string, p Presence) er
 	default:
 		return argError("p.Availability", `must be "online", "offline" or empty`)
 	}
-	cl, err := newJSONCall(p, func(ct string, r io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, p, func(ct string, r io.Reader) (*http.Request, error) {
 		return gen.NewSetUserPresenceRequestWithBody(s.c.server, userID, nil, ct, r)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }

@@ -131,13 +131,13 @@ func TestTypesMatchSpec(t *testing.T) {
 func TestRequestValidationOption(t *testing.T) {
 	c, ts := newTestServer(t, nil, withSpecCheck())
 	// A body no public call would build: an empty message list.
-	cl, err := newJSONCall([]MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(t.Context(), []MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewSendMessagesRequestWithBody(c.server, "c1", nil, ct, body)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = c.do(context.Background(), cl)
+	err = c.do(cl)
 	var ae *ArgumentError
 	var ve *openapi.ValidationError
 	if !errors.As(err, &ae) || ae.Arg != "request" || !errors.As(err, &ve) || !errors.Is(err, ErrInvalidArgument) {
@@ -204,14 +204,14 @@ func TestRequestValidationBehindAPathPrefix(t *testing.T) {
 			t.Errorf("prefix %q: server saw %v, want %s", prefix, got, want)
 		}
 		// Validation still rejects what breaks the spec behind the prefix.
-		cl, err := newJSONCall([]MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
+		cl, err := newJSONCall(t.Context(), []MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
 			return gen.NewSendMessagesRequestWithBody(c.server, "c1", nil, ct, body)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var ve *openapi.ValidationError
-		if err := c.do(context.Background(), cl); !errors.As(err, &ve) || ve.Status != http.StatusBadRequest {
+		if err := c.do(cl); !errors.As(err, &ve) || ve.Status != http.StatusBadRequest {
 			t.Errorf("prefix %q: an empty send gave %v, want a 400 validation error", prefix, err)
 		}
 		if len(got) != 1 {

@@ -24,11 +24,10 @@ var (
 )
 
 // call is one API call: a request built by a gen builder (or, for the hot
-// operations, by newURLCall) plus what the retry loop needs to repeat it.
+// operations, by newURLCall) and bound to the call's context, plus what the
+// retry loop needs to repeat it.
 type call struct {
 	req *http.Request
-	// hasCtx says that req already carries the call's context.
-	hasCtx bool
 	// body is the JSON body, resent on each attempt.
 	body []byte
 	// stream makes a fresh streamed body for an attempt; rewindable says
@@ -42,18 +41,33 @@ type call struct {
 	emptyOK bool
 }
 
-// newJSONCall marshals v (when not nil) and hands the bytes to build, a
-// gen.NewXxxRequestWithBody closure.
-func newJSONCall(v any, build func(contentType string, body io.Reader) (*http.Request, error)) (*call, error) {
+// newCall returns the call of req bound to ctx; req and err are what a gen
+// builder returned. Every call is made here or, for the hot operations, in
+// newURLCall; both refuse a nil ctx.
+func newCall(ctx context.Context, req *http.Request, err error) (*call, error) {
+	if ctx == nil {
+		return nil, argError("ctx", "must not be nil")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("talkjs: build request: %w", err)
+	}
+	return &call{req: req.WithContext(ctx)}, nil
+}
+
+// newJSONCall marshals v and hands the bytes to build, a
+// gen.NewXxxRequestWithBody closure, for newCall.
+func newJSONCall(ctx context.Context, v any, build func(contentType string, body io.Reader) (*http.Request, error)) (*call, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("talkjs: encode request body: %w", err)
 	}
 	req, err := build("application/json", bytes.NewReader(b))
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
-		return nil, fmt.Errorf("talkjs: build request: %w", err)
+		return nil, err
 	}
-	return &call{req: req, body: b}, nil
+	cl.body = b
+	return cl, nil
 }
 
 // newURLCall builds the request for url, one of the hand-built URLs of
@@ -76,26 +90,14 @@ func newURLCall(ctx context.Context, method, url string, body []byte) (*call, er
 	if body != nil {
 		req.Header["Content-Type"] = hdrJSON
 	}
-	return &call{req: req, hasCtx: true, body: body}, nil
-}
-
-func newCall(req *http.Request, err error) (*call, error) {
-	if err != nil {
-		return nil, fmt.Errorf("talkjs: build request: %w", err)
-	}
-	return &call{req: req}, nil
+	return &call{req: req, body: body}, nil
 }
 
 // do sends the call, retrying as the policy and the call's safety allow,
 // and decodes a 2xx body into cl.out.
-func (c *Client) do(ctx context.Context, cl *call) error {
-	if ctx == nil {
-		return argError("ctx", "must not be nil")
-	}
+func (c *Client) do(cl *call) error {
 	req := cl.req
-	if !cl.hasCtx {
-		req = req.WithContext(ctx)
-	}
+	ctx := req.Context()
 	h := req.Header
 	h["Accept"] = hdrJSON
 	h["User-Agent"] = c.userAgent

@@ -61,13 +61,13 @@ func (s *UsersService) Upsert(ctx context.Context, id string, u UserInput) error
 	if err := checkID("id", id); err != nil {
 		return err
 	}
-	cl, err := newJSONCall(u, func(ct string, body io.Reader) (*http.Request, error) {
+	cl, err := newJSONCall(ctx, u, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewCreateOrUpdateUserRequestWithBody(s.c.server, id, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, cl)
+	return s.c.do(cl)
 }
 
 // Get returns the [User] id. A user that does not exist is an error
@@ -78,13 +78,14 @@ func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
-	cl, err := newCall(gen.NewGetUserRequest(s.c.server, id, nil))
+	req, err := gen.NewGetUserRequest(s.c.server, id, nil)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	u := new(User)
 	cl.out = u
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -101,13 +102,14 @@ func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]User, err
 	if opts != nil {
 		p.Limit, p.StartingAfter = ptrIf(opts.Limit), ptrIf(opts.StartingAfter)
 	}
-	cl, err := newCall(gen.NewListUsersRequest(s.c.server, &p))
+	req, err := gen.NewListUsersRequest(s.c.server, &p)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var answer page[[]User]
 	cl.out = &answer
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return *answer.Data, nil
@@ -166,13 +168,13 @@ func (s *UsersService) UpsertMany(ctx context.Context, users []UserUpsert) (int,
 		chunk := users[start:min(start+MaxUsersPerBatch, len(users))]
 		body := make(orderedUsers, len(chunk))
 		copy(body, chunk)
-		cl, err := newJSONCall(body, func(ct string, r io.Reader) (*http.Request, error) {
+		cl, err := newJSONCall(ctx, body, func(ct string, r io.Reader) (*http.Request, error) {
 			return gen.NewBatchUpdateUsersRequestWithBody(s.c.server, nil, ct, r)
 		})
 		if err != nil {
 			return done, err
 		}
-		if err := s.c.do(ctx, cl); err != nil {
+		if err := s.c.do(cl); err != nil {
 			return done, err
 		}
 		done += len(chunk)
@@ -227,13 +229,14 @@ func (s *UsersService) Conversations(ctx context.Context, userID string, opts *U
 		OffsetTs: cp.OffsetTs, LastMessageBefore: cp.LastMessageBefore, LastMessageAfter: cp.LastMessageAfter,
 		Filter: cp.Filter, UnreadsOnly: ptrIf(o.UnreadsOnly),
 	}
-	cl, err := newCall(gen.NewListUserConversationsRequest(s.c.server, userID, &p))
+	req, err := gen.NewListUserConversationsRequest(s.c.server, userID, &p)
+	cl, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var answer page[[]UserConversation]
 	cl.out = &answer
-	if err := s.c.do(ctx, cl); err != nil {
+	if err := s.c.do(cl); err != nil {
 		return nil, err
 	}
 	return *answer.Data, nil
