@@ -50,6 +50,7 @@ func commandList() []*command {
 	cs = append(cs, batchCommands()...)
 	cs = append(cs, tokenCommands()...)
 	cs = append(cs, appCommands()...)
+	cs = append(cs, webhooksCommands()...)
 	return cs
 }
 
@@ -62,6 +63,7 @@ var groupSummaries = map[string]string{
 	"files":         "Upload files to attach to messages",
 	"token":         "Mint tokens for other REST clients and the TalkJS UI",
 	"app":           "Show and change the app itself",
+	"webhooks":      "Receive, verify and send TalkJS webhook events",
 }
 
 // command is one command, named by its words ("serve", "users get").

@@ -28,7 +28,8 @@ func serveCommand() *command {
 		Example: `talkjs serve
 talkjs serve --addr 127.0.0.1:8080 --app-id myapp --secret sk_test_local
 talkjs serve --rate-limit 5:10 --faults 503=0.05,502=0.01,cut=0.01,seed=42
-talkjs serve --state fixtures.json --state-every 5m`,
+talkjs serve --state fixtures.json --state-every 5m
+talkjs serve --webhook http://127.0.0.1:9000/ --webhook-events message.sent,message.read`,
 		Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
 			f := &serveFlags{}
 			fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
@@ -41,6 +42,7 @@ talkjs serve --state fixtures.json --state-every 5m`,
 			fs.StringVar(&f.state, "state", "", "load the data from `FILE` at start (if it exists) and save it there, atomically, on SIGINT/SIGTERM")
 			fs.DurationVar(&f.stateEvery, "state-every", 0, "with --state, also save every `DURATION` (such as 5m; 0: only when stopping)")
 			defineServeLimits(fs, &f.limits)
+			defineWebhookFlags(fs, &f.webhooks) // webhooks.go
 			return func(ctx context.Context, _ []string) error { return runServe(ctx, st, f) }
 		},
 	}
@@ -54,6 +56,7 @@ type serveFlags struct {
 	limits                            serveLimits
 	state                             string
 	stateEvery                        time.Duration
+	webhooks                          webhookFlags
 }
 
 // serveLimits bound what one client, or many, can hold of the server.
@@ -199,7 +202,13 @@ func runServe(ctx context.Context, st *stdio, sf *serveFlags) error {
 	if sf.log {
 		opts = append(opts, api.WithLogger(slog.New(slog.NewTextHandler(st.Err, nil))))
 	}
+	hookOpts, hookNotes, err := sf.webhooks.options()
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	opts, notes = append(opts, hookOpts...), append(notes, hookNotes...)
 	srv := api.NewServer(opts...)
+	defer stopWebhooks(st, srv, &sf.webhooks)
 	if sf.stateEvery < 0 || (sf.stateEvery > 0 && sf.state == "") {
 		return fmt.Errorf("%w: --state-every needs --state and a duration of at least 0", errUsage)
 	}
