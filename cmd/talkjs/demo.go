@@ -17,6 +17,7 @@ import (
 	"github.com/gotalkjs/talkjs-go/api"
 	"github.com/gotalkjs/talkjs-go/talkjs"
 	"github.com/gotalkjs/talkjs-go/talkjs/filter"
+	"github.com/gotalkjs/talkjs-go/talkjs/webhook"
 )
 
 func demoCommand() *command {
@@ -43,7 +44,7 @@ func runDemo(ctx context.Context, st *stdio, cf *clientFlags, yes bool) error {
 		})
 	})
 
-	d := &demo{w: st.Out}
+	d := &demo{w: st.Out, events: make(chan *webhook.MessageSent, 16)}
 	real := cf.appID != "" || cf.secret != "" || st.getenv(talkjs.EnvAppID) != "" || st.getenv(talkjs.EnvSecretKey) != ""
 	if real {
 		if !yes {
@@ -57,14 +58,16 @@ func runDemo(ctx context.Context, st *stdio, cf *clientFlags, yes bool) error {
 			return err
 		}
 		d.prefix = fmt.Sprintf("talkjs-go-demo-%d-", time.Now().Unix())
+		d.real = true
 		fmt.Fprintf(st.Out, "TalkJS demo against the app %q at %s (ids start with %q).\n", d.client.AppID(), d.client.ServerURL(), d.prefix)
 	} else {
-		srv := api.NewServer(api.WithAppID("demo"))
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("start the embedded server: %w", err)
 		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		srv := api.NewServer(api.WithAppID("demo"), api.WithWebhook(api.Webhook{URL: "http://" + ln.Addr().String() + demoHookPath, Types: []string{api.EventMessageSent}}))
+		defer srv.CloseWebhooks()
+		hs := &http.Server{Handler: d.webhookMux(srv), ReadHeaderTimeout: 10 * time.Second}
 		go hs.Serve(ln) //nolint:errcheck // ends with Close
 		defer hs.Close()
 		base := "http://" + ln.Addr().String()
@@ -91,6 +94,10 @@ type demo struct {
 	client *talkjs.Client
 	prefix string // put before every id when running against a real app
 	n      int
+	// events receives the embedded server's message.sent webhooks; nothing
+	// arrives when the demo runs against a real app.
+	events chan *webhook.MessageSent
+	real   bool
 }
 
 func (d *demo) step(title, why string) {
@@ -207,6 +214,11 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	d.ok("sent 3 messages: %s", strings.Join(ids, ", "))
 	first := ids[0]
+
+	d.step("A webhook event arrives", "The server POSTs message.sent, signed; package talkjs/webhook verifies and parses it in a handler.")
+	if err := d.webhook(ctx, first); err != nil {
+		return err
+	}
 
 	d.step("Edit a message", "Messages.Edit with MarkEdited shows readers that the text changed.")
 	if err := cl.Messages.Edit(ctx, order, first, talkjs.MessageEdit{Text: "Hi Bob, do the shoes come in size 43 or 44?", MarkEdited: true}); err != nil {
@@ -397,4 +409,47 @@ func notifyText(n talkjs.Notify) string {
 		return "MentionsOnly"
 	}
 	return "default"
+}
+
+// demoHookPath is where the embedded server sends its webhooks, on its own
+// listener.
+const demoHookPath = "/demo-webhook"
+
+// webhookMux serves the API and, at demoHookPath, a webhook handler that
+// passes the verified events to d.events.
+func (d *demo) webhookMux(srv *api.Server) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST "+demoHookPath, webhook.NewHandler(srv.Secret(), func(ctx context.Context, ev webhook.Event) error {
+		if sent, ok := ev.(*webhook.MessageSent); ok {
+			select {
+			case d.events <- sent:
+			default: // the demo looks at the first few only
+			}
+		}
+		return nil
+	}))
+	mux.Handle("/", srv)
+	return mux
+}
+
+// webhook waits for the message.sent event of message id.
+func (d *demo) webhook(ctx context.Context, id string) error {
+	if d.real {
+		d.ok("skipped against a real app: TalkJS sends webhooks to the URL set in its dashboard (try 'talkjs webhooks listen')")
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		select {
+		case ev := <-d.events:
+			if ev.Data.Message.ID != id {
+				continue
+			}
+			d.ok("%s %s arrived, signature verified: %s wrote %q in %s", ev.Type, ev.ID, ev.Data.Sender.ID, ev.Data.Message.Text, ev.Data.Conversation.ID)
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("no message.sent webhook for %s arrived: %w", id, ctx.Err())
+		}
+	}
 }

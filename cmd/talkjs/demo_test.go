@@ -21,6 +21,7 @@ func TestDemoShowsEveryFlow(t *testing.T) {
 		"Change access", "carol may now write (ReadWrite)", "carol  access None      notify MentionsOnly",
 		"Leave", "carol left order-1042",
 		"Send user and system messages", "sent 3 messages: msg_",
+		"A webhook event arrives", "message.sent evt_", `arrived, signature verified: alice wrote "Hi Bob, do the shoes come in size 43?" in order-1042`,
 		"Edit a message", `now reads "Hi Bob, do the shoes come in size 43 or 44?" (edited at 20`,
 		"React", "👍 by bob",
 		"Upload a file and send it", "uploaded receipt-1042.txt (46 bytes)", "receipt-1042.txt, 46 bytes, http://127.0.0.1:",
@@ -29,7 +30,7 @@ func TestDemoShowsEveryFlow(t *testing.T) {
 		`filter {"custom":{"category":["oneOf",["shoes","sandals"]]}}, newest first: order-1043, order-1042`,
 		"Import history with timestamps", `2019-03-04 09:15:00  alice "Is the store open on Sunday?" (origin import)`,
 		"Delete", "reading it now answers 404", "deleted every message of legacy-2019: 0 left", "deleted the 4 conversations",
-		"Done: 13 steps",
+		"Done: 14 steps",
 	} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("demo output lacks %q", want)
@@ -50,7 +51,7 @@ func TestDemoRefusesRealAppWithoutYes(t *testing.T) {
 func TestDemoWithYesUsesTheGivenApp(t *testing.T) {
 	e := newEnv(t)
 	out := e.ok("demo", "--yes")
-	if !strings.Contains(out, "against the app \"test_app\"") || !strings.Contains(out, "Done: 13 steps") {
+	if !strings.Contains(out, "against the app \"test_app\"") || !strings.Contains(out, "Done: 14 steps") {
 		t.Fatalf("output:\n%s", out)
 	}
 	if n := e.srv.Counts().Users; n != 3 {
