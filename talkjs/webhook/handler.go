@@ -42,6 +42,10 @@ type handler struct {
 // String describes the handler without its secret.
 func (h *handler) String() string { return "webhook.Handler{secret: [redacted]}" }
 
+// Format prints String whatever the verb, so that %#v and %x do not print
+// the secret either.
+func (h *handler) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, h.String()) }
+
 func (h *handler) fail(w http.ResponseWriter, status int, err error) {
 	if h.c.onError != nil {
 		h.c.onError(err)

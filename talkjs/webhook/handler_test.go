@@ -107,3 +107,18 @@ func TestHandlerGivesTypedEvent(t *testing.T) {
 		t.Errorf("fmt.Sprint(handler) = %q shows the secret", s)
 	}
 }
+
+// String hid the secret, but %#v, %x and %d printed the handler's fields.
+func TestHandlerNeverPrintsTheSecret(t *testing.T) {
+	const secret = "whsec_Sup3rS3cret"
+	h := NewHandler(secret, func(context.Context, Event) error { return nil })
+	holders := map[string]any{"handler": h, "struct{H http.Handler}": struct{ H http.Handler }{h}}
+	for name, v := range holders {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+			out := fmt.Sprintf(verb, v)
+			if strings.Contains(out, secret) || strings.Contains(strings.ToLower(out), fmt.Sprintf("%x", secret)) {
+				t.Errorf("Sprintf(%q, %s) shows the secret: %s", verb, name, out)
+			}
+		}
+	}
+}
