@@ -21,6 +21,8 @@ type HandlerFunc func(ctx context.Context, ev Event) error
 //   - 200 when handle returned nil;
 //   - 401 when the signature is missing, wrong, or its timestamp outside the
 //     tolerance;
+//   - 500 for every request while secret is empty (ErrNoSecret): a
+//     misconfiguration, which TalkJS's retry may outlive;
 //   - 400 when the body cannot be read or is not an event;
 //   - 413 when the body is larger than the limit;
 //   - 405 for a method other than POST;
@@ -70,7 +72,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.c.verify(h.secret, r.Header.Get(HeaderTimestamp), r.Header.Get(HeaderSignature), body); err != nil {
-		h.fail(w, http.StatusUnauthorized, err)
+		status := http.StatusUnauthorized
+		if errors.Is(err, ErrNoSecret) {
+			status = http.StatusInternalServerError
+		}
+		h.fail(w, status, err)
 		return
 	}
 	ev, err := Parse(body)

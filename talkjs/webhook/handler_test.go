@@ -122,3 +122,26 @@ func TestHandlerNeverPrintsTheSecret(t *testing.T) {
 		}
 	}
 }
+
+// An empty secret (a missing environment variable) must not make forged
+// events verify: an HMAC keyed with "" is something anyone can compute.
+func TestEmptySecretTrustsNothing(t *testing.T) {
+	now := time.UnixMilli(1767225600000)
+	body := Sample(TypeMessageSent, now)
+	ts := Timestamp(now)
+	forged := Sign("", ts, body)
+	if err := Verify("", ts, forged, body, WithClock(func() time.Time { return now })); !errors.Is(err, ErrNoSecret) {
+		t.Errorf("Verify with an empty secret = %v, want ErrNoSecret", err)
+	}
+	called := false
+	h := NewHandler("", func(context.Context, Event) error { called = true; return nil }, WithClock(func() time.Time { return now }))
+	r, err := NewRequest(t.Context(), "http://example.com/talkjs", "", body, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusInternalServerError || called {
+		t.Errorf("a forged event with an empty secret: status %d, handler called %v; want 500 and not called", w.Code, called)
+	}
+}

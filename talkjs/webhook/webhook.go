@@ -66,6 +66,10 @@ var (
 	// ErrBadTimestamp: the timestamp is not a Unix time, or is further from
 	// the clock than the tolerance allows.
 	ErrBadTimestamp = errors.New("webhook: the timestamp is not a Unix time within the tolerance")
+	// ErrNoSecret: the secret key given to Verify or NewHandler is empty,
+	// which would let anyone sign events (an HMAC with an empty key is
+	// public); every request is refused until it is set.
+	ErrNoSecret = errors.New("webhook: no secret key is configured, so no signature can be trusted")
 )
 
 // Option configures Verify and NewHandler.
@@ -124,13 +128,17 @@ func Timestamp(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10)
 // (the raw bytes received, unchanged) for secret, comparing in constant
 // time, and that timestamp is within the tolerance (DefaultTolerance unless
 // WithTolerance says otherwise). It returns nil, or an error matching
-// ErrNotSigned, ErrBadSignature or ErrBadTimestamp.
+// ErrNotSigned, ErrBadSignature, ErrBadTimestamp or, for an empty secret
+// (a missing environment variable, say), ErrNoSecret.
 func Verify(secret, timestamp, signature string, body []byte, opts ...Option) error {
 	c := newConfig(opts)
 	return c.verify(secret, timestamp, signature, body)
 }
 
 func (c *config) verify(secret, timestamp, signature string, body []byte) error {
+	if secret == "" {
+		return ErrNoSecret
+	}
 	if timestamp == "" || signature == "" {
 		return ErrNotSigned
 	}
