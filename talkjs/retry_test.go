@@ -89,6 +89,13 @@ func TestRetryOn503ThenGiveUpWithLastAnswer(t *testing.T) {
 	if !strings.Contains(err.Error(), "after 4 attempts") {
 		t.Errorf("error text %q does not count the attempts", err)
 	}
+	logs := ts.logs.String()
+	for _, want := range []string{`msg="talkjs: retrying"`, `reason="503 on a request that is safe to repeat"`,
+		`msg="talkjs: not retrying"`, `reason="503 on a request that is safe to repeat, but the policy allows 3 retries"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %s:\n%s", want, logs)
+		}
+	}
 	w := ts.waits()
 	if len(w) != 3 {
 		t.Fatalf("waits %v", w)

@@ -34,7 +34,11 @@ type call struct {
 	// whether it can be called again after the first stream was read.
 	stream     func() (io.ReadCloser, *atomic.Bool, error)
 	rewindable bool
-	safety     safety
+	// sent is set, during an attempt that tracks it, once part of the
+	// request left: the stream's first byte was read, or the headers of a
+	// notReplayable request were written. nil means not tracked.
+	sent   *atomic.Bool
+	safety safety
 	// out receives the decoded 2xx body; nil discards it. Unless emptyOK,
 	// an empty body is an error when out is set.
 	out     any
@@ -120,22 +124,22 @@ func (c *Client) do(cl *call) error {
 		if attempt > 1 {
 			r = req.Clone(ctx)
 		}
-		var bodyRead *atomic.Bool
+		cl.sent = nil
 		switch {
 		case cl.stream != nil:
 			body, read, err := cl.stream()
 			if err != nil {
 				return err
 			}
-			r.Body, bodyRead = body, read
+			r.Body, cl.sent = body, read
 		case cl.body != nil:
 			if attempt > 1 || c.check != nil {
 				r.Body = io.NopCloser(bytes.NewReader(cl.body))
 			}
 		}
-		var wrote *atomic.Bool // set once the request headers are written
 		if cl.safety == notReplayable && cl.stream == nil {
-			wrote = new(atomic.Bool)
+			wrote := new(atomic.Bool)
+			cl.sent = wrote
 			r = r.WithContext(httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{
 				WroteHeaders: func() { wrote.Store(true) },
 			}))
@@ -147,68 +151,92 @@ func (c *Client) do(cl *call) error {
 			start = time.Now()
 		}
 		resp, err := c.rt.RoundTrip(r)
-		// A consumed stream that cannot be rewound cannot be sent again.
-		canResend := cl.stream == nil || cl.rewindable || !bodyRead.Load()
+		var e *Error
 		if err != nil {
 			c.logAttempt(ctx, req, attempt, 0, start, c.scrubErr(err, auth[0]))
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return &Error{Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt, Err: ctxErr}
 			}
-			e := &Error{Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt, Err: c.scrubErr(err, auth[0])}
-			// Could TalkJS have received the whole request and acted on it?
-			maySeen := !isDialError(err)
-			switch {
-			case bodyRead != nil:
-				maySeen = maySeen && bodyRead.Load()
-			case wrote != nil:
-				maySeen = maySeen && wrote.Load()
+			e = &Error{Method: req.Method, Path: req.URL.EscapedPath(), Attempts: attempt, Err: c.scrubErr(err, auth[0])}
+		} else {
+			c.logAttempt(ctx, req, attempt, resp.StatusCode, start, nil)
+			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+				return c.decode(resp, cl, req, attempt)
 			}
-			retryable := canResend && (cl.safety == idempotent || !maySeen)
-			if !retryable || attempt > c.retry.MaxRetries {
-				return e
+			if resp.StatusCode == http.StatusNotFound && req.Method == http.MethodDelete && mayHaveActed {
+				// An earlier attempt may have deleted it: what was asked is done.
+				drain(resp.Body)
+				_ = resp.Body.Close()
+				if c.logger != nil {
+					c.logger.LogAttrs(ctx, slog.LevelInfo, "talkjs: 404 to a repeated DELETE after an attempt that may have succeeded: done",
+						slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()), slog.Int("attempt", attempt))
+				}
+				return nil
 			}
-			mayHaveActed = mayHaveActed || maySeen
-			if werr := c.wait(ctx, req, attempt, 0, e); werr != nil {
-				return werr
-			}
-			continue
+			e = c.responseError(resp, req, attempt, auth[0])
 		}
-		c.logAttempt(ctx, req, attempt, resp.StatusCode, start, nil)
-		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			return c.decode(resp, cl, req, attempt)
+		again, reason := retryable(cl, resp, err)
+		if again && attempt > c.retry.MaxRetries {
+			again, reason = false, fmt.Sprintf("%s, but the policy allows %d retries", reason, c.retry.MaxRetries)
 		}
-		if resp.StatusCode == http.StatusNotFound && req.Method == http.MethodDelete && mayHaveActed {
-			// An earlier attempt may have deleted it: what was asked is done.
-			drain(resp.Body)
-			_ = resp.Body.Close()
+		if !again {
 			if c.logger != nil {
-				c.logger.LogAttrs(ctx, slog.LevelInfo, "talkjs: 404 to a repeated DELETE after an attempt that may have succeeded: done",
-					slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()), slog.Int("attempt", attempt))
+				c.logger.LogAttrs(ctx, slog.LevelDebug, "talkjs: not retrying",
+					slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()),
+					slog.Int("attempt", attempt), slog.String("reason", reason))
 			}
-			return nil
-		}
-		e := c.responseError(resp, req, attempt, auth[0])
-		retryable := false
-		switch {
-		case resp.StatusCode == http.StatusTooManyRequests:
-			// TalkJS turned the request away without acting on it.
-			retryable = canResend
-		case resp.StatusCode >= 500:
-			retryable = canResend && cl.safety == idempotent
-		}
-		if !retryable || attempt > c.retry.MaxRetries {
 			return e
 		}
-		mayHaveActed = mayHaveActed || resp.StatusCode >= 500
-		if werr := c.wait(ctx, req, attempt, e.RetryAfter, e); werr != nil {
+		mayHaveActed = mayHaveActed || mayHaveBeenActedOn(cl, resp, err)
+		if werr := c.wait(ctx, req, attempt, e.RetryAfter, e, reason); werr != nil {
 			return werr
 		}
 	}
 }
 
+// retryable decides whether the attempt of cl that ended with resp (a
+// failure answer) or err (no answer) may be repeated, and says why. It looks
+// only at the call and the attempt's outcome; do checks the policy's
+// MaxRetries. The rules are those of RetryPolicy.
+func retryable(cl *call, resp *http.Response, err error) (ok bool, reason string) {
+	// A stream that was read and cannot be rewound cannot be sent again.
+	if cl.stream != nil && !cl.rewindable && cl.sent != nil && cl.sent.Load() {
+		return false, "the body was read and cannot be sent again"
+	}
+	if err != nil {
+		switch {
+		case cl.safety == idempotent:
+			return true, "connection error on a request that is safe to repeat"
+		case !mayHaveBeenActedOn(cl, nil, err):
+			return true, "connection failed before the request was sent"
+		}
+		return false, "connection failed after the request was sent, and repeating it could do it twice"
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true, "429: TalkJS turned the request away without acting on it"
+	case resp.StatusCode >= 500 && cl.safety == idempotent:
+		return true, strconv.Itoa(resp.StatusCode) + " on a request that is safe to repeat"
+	case resp.StatusCode >= 500:
+		return false, strconv.Itoa(resp.StatusCode) + ": TalkJS may have acted, and repeating the request could do it twice"
+	}
+	return false, strconv.Itoa(resp.StatusCode) + " is final"
+}
+
+// mayHaveBeenActedOn reports whether TalkJS may have carried out the failed
+// attempt of cl: it answered 5xx, or the connection broke after the whole
+// request could have left (not while dialling, not before the headers were
+// written or the streamed body was read).
+func mayHaveBeenActedOn(cl *call, resp *http.Response, err error) bool {
+	if err == nil {
+		return resp.StatusCode >= 500
+	}
+	return !isDialError(err) && (cl.sent == nil || cl.sent.Load())
+}
+
 // wait sleeps before the next attempt. When the context ends first, the
 // returned error is the last attempt's, with the context error as its cause.
-func (c *Client) wait(ctx context.Context, req *http.Request, attempt int, retryAfter time.Duration, last *Error) error {
+func (c *Client) wait(ctx context.Context, req *http.Request, attempt int, retryAfter time.Duration, last *Error, reason string) error {
 	d := c.retry.backoff(attempt, retryAfter, c.random)
 	if deadline, ok := ctx.Deadline(); ok && c.now().Add(d).After(deadline) {
 		// The context would end during the wait: give up now, with the
@@ -218,7 +246,8 @@ func (c *Client) wait(ctx context.Context, req *http.Request, attempt int, retry
 	if c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelInfo, "talkjs: retrying",
 			slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()),
-			slog.Int("attempt", attempt), slog.Int("status", last.StatusCode), slog.Duration("wait", d))
+			slog.Int("attempt", attempt), slog.Int("status", last.StatusCode), slog.Duration("wait", d),
+			slog.String("reason", reason))
 	}
 	if err := c.sleep(ctx, d); err != nil {
 		e := *last
