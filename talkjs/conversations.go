@@ -32,6 +32,14 @@ type Conversation struct {
 	EveryoneReadUntil int64 `json:"everyoneReadUntil"`
 }
 
+// missing makes a 2xx answer without an id an error (see decode).
+func (c *Conversation) missing() string {
+	if c.ID == "" {
+		return `"id"`
+	}
+	return ""
+}
+
 // CreatedTime returns CreatedAt as a time.Time (the zero Time when unset).
 func (c *Conversation) CreatedTime() time.Time { return msTime(c.CreatedAt) }
 

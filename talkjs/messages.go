@@ -54,6 +54,14 @@ type Message struct {
 	EditedAt int64 `json:"editedAt"`
 }
 
+// missing makes a 2xx answer without an id an error (see decode).
+func (m *Message) missing() string {
+	if m.ID == "" {
+		return `"id"`
+	}
+	return ""
+}
+
 // CreatedTime returns CreatedAt as a time.Time (the zero Time when unset).
 func (m *Message) CreatedTime() time.Time { return msTime(m.CreatedAt) }
 

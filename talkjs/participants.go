@@ -215,14 +215,24 @@ func (s *ParticipantsService) Email(ctx context.Context, conversationID, userID 
 	if err != nil {
 		return "", err
 	}
-	var out struct {
-		EmailAddress string `json:"emailAddress"`
-	}
+	var out emailAnswer
 	cl.out = &out
 	if err := s.c.do(cl); err != nil {
 		return "", err
 	}
 	return out.EmailAddress, nil
+}
+
+// emailAnswer is the answer of Email; one without the address is an error.
+type emailAnswer struct {
+	EmailAddress string `json:"emailAddress"`
+}
+
+func (a *emailAnswer) missing() string {
+	if a.EmailAddress == "" {
+		return `"emailAddress"`
+	}
+	return ""
 }
 
 // MarkRead marks the conversation, and every message in it, as read by

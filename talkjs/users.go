@@ -30,6 +30,14 @@ type User struct {
 	CreatedAt int64 `json:"createdAt"`
 }
 
+// missing makes a 2xx answer without an id an error (see decode).
+func (u *User) missing() string {
+	if u.ID == "" {
+		return `"id"`
+	}
+	return ""
+}
+
 // CreatedTime returns CreatedAt as a time.Time (the zero Time when unset).
 func (u *User) CreatedTime() time.Time { return msTime(u.CreatedAt) }
 
