@@ -1,9 +1,6 @@
 package talkjs
 
 import (
-	"context"
-	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -101,42 +98,4 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
-}
-
-// sleepCtx waits for d or until ctx is done, whichever comes first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// safety says which failures of a request may be repeated.
-type safety uint8
-
-const (
-	// idempotent requests are retried on 429, 5xx and connection errors.
-	idempotent safety = iota
-	// notReplayable requests (imports, batches, unkeyed sends, uploads from
-	// a plain reader) are retried only when TalkJS cannot have acted on
-	// them: a 429, or a connection that failed before the request was written.
-	notReplayable
-)
-
-// isDialError reports whether err happened while connecting, before any
-// byte of the request could leave the machine.
-func isDialError(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
 }

@@ -1,5 +1,9 @@
 package talkjs
 
+// This file is the request engine: a call is built (newCall, newJSONCall,
+// newURLCall), sent and retried (do, retryable, wait), and its answer read
+// (decode, responseError), in that order.
+
 import (
 	"bytes"
 	"context"
@@ -8,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -74,11 +79,11 @@ func newJSONCall(ctx context.Context, v any, build func(contentType string, body
 	return cl, nil
 }
 
-// newURLCall builds the request for url, one of the hand-built URLs of
-// paths.go, with body as its JSON body when body is not nil. It does what the gen builders
-// do without their URL parsing and reference resolution, which cost more
-// than the rest of a call's client-side work; TestPathsMatchGen proves the
-// two give the same URL.
+// newURLCall builds the request for url, one of the hand-built URLs below
+// (conversationURL, messagesURL), with body as its JSON body when body is
+// not nil. It does what the gen builders do without their URL parsing and
+// reference resolution, which cost more than the rest of a call's
+// client-side work; TestPathsMatchGen proves the two give the same URL.
 func newURLCall(ctx context.Context, method, url string, body []byte) (*call, error) {
 	if ctx == nil {
 		return nil, argError("ctx", "must not be nil")
@@ -95,6 +100,21 @@ func newURLCall(ctx context.Context, method, url string, body []byte) (*call, er
 		req.Header["Content-Type"] = hdrJSON
 	}
 	return &call{req: req, body: body}, nil
+}
+
+// Hand-built URLs of the hot operations, for newURLCall: the server URL
+// and the escaped path in one concatenation. Each matches the gen builder
+// of its operation, which the spec drives; TestPathsMatchGen holds them to
+// that.
+
+// conversationURL is the URL of getConversation: conversations/{id}.
+func (c *Client) conversationURL(id string) string {
+	return c.server + "conversations/" + url.PathEscape(id)
+}
+
+// messagesURL is the URL of sendMessages: conversations/{id}/messages.
+func (c *Client) messagesURL(conversationID string) string {
+	return c.server + "conversations/" + url.PathEscape(conversationID) + "/messages"
 }
 
 // do sends the call, retrying as the policy and the call's safety allow,
@@ -473,4 +493,42 @@ func (c *Client) runCheck(ctx context.Context, req *http.Request, cl *call) erro
 		return &ArgumentError{Arg: "request", Problem: err.Error(), Err: err}
 	}
 	return nil
+}
+
+// sleepCtx waits for d or until ctx is done, whichever comes first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// safety says which failures of a request may be repeated.
+type safety uint8
+
+const (
+	// idempotent requests are retried on 429, 5xx and connection errors.
+	idempotent safety = iota
+	// notReplayable requests (imports, batches, unkeyed sends, uploads from
+	// a plain reader) are retried only when TalkJS cannot have acted on
+	// them: a 429, or a connection that failed before the request was written.
+	notReplayable
+)
+
+// isDialError reports whether err happened while connecting, before any
+// byte of the request could leave the machine.
+func isDialError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
 }
