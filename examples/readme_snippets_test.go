@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/gotalkjs/talkjs-go/talkjs/filter"
 	"github.com/gotalkjs/talkjs-go/talkjs/talkjstest"
 	"github.com/gotalkjs/talkjs-go/talkjs/validate"
+	"github.com/gotalkjs/talkjs-go/talkjs/webhook"
 )
 
 // The functions below appear verbatim in README.md.
@@ -147,4 +150,47 @@ func TestSurvivesOutages(t *testing.T) {
 			t.Fatal(err) // the client retried the 503s and 429s
 		}
 	}
+}
+
+func talkjsEvents(secret string, bot *talkjs.Client) http.Handler {
+	return webhook.NewHandler(secret, func(ctx context.Context, ev webhook.Event) error {
+		switch ev := ev.(type) {
+		case *webhook.MessageSent:
+			if from := ev.Data.Message.SenderID; from == "" || from == "bot" {
+				return nil // a system message, or the bot's own
+			}
+			_, err := bot.Messages.SendOne(ctx, ev.Data.Conversation.ID,
+				talkjs.UserMessage("bot", "Thanks! Someone will answer within the hour."))
+			return err // an error answers 500, and TalkJS sends the event once more
+		case *webhook.UserCreated:
+			log.Printf("new user %s", ev.Data.User.ID)
+		}
+		return nil // other types, including ones added after this package
+	})
+}
+
+func TestBotAnswers(t *testing.T) {
+	srv := talkjstest.NewServer(t)
+	srv.HandleWebhooks(talkjsEvents(srv.Secret, srv.Client)) // in process, signed as TalkJS signs
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, id := range []string{"alice", "bot"} {
+		if err := srv.Client.Users.Upsert(ctx, id, talkjs.UserInput{Name: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := srv.Client.Conversations.Upsert(ctx, "support-1", talkjs.ConversationInput{Participants: []string{"alice", "bot"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client.Messages.SendOne(ctx, "support-1", talkjs.UserMessage("alice", "Where is my parcel?")); err != nil {
+		t.Fatal(err)
+	}
+	answer, err := srv.WaitForEvent(ctx, webhook.TypeMessageSent, func(ev webhook.Event) bool {
+		return ev.(*webhook.MessageSent).Data.Message.SenderID == "bot"
+	})
+	if err != nil {
+		t.Fatalf("the bot did not answer: %v", err)
+	}
+	t.Log(answer.(*webhook.MessageSent).Data.Message.Text)
 }
