@@ -156,18 +156,16 @@ func TestArgumentErrors(t *testing.T) {
 		{"e", func() error { return c.Messages.Edit(ctx, "c1", "m1", MessageEdit{MarkEdited: true}) }},
 	}
 	for i, tc := range cases {
-		err := tc.call()
-		var ae *ArgumentError
-		if !errors.As(err, &ae) || !errors.Is(err, ErrInvalidArgument) {
-			t.Errorf("case %d: err = %v, want an *ArgumentError", i, err)
-			continue
-		}
-		if ae.Arg != tc.arg {
-			t.Errorf("case %d: Arg = %q, want %q (%v)", i, ae.Arg, tc.arg, err)
-		}
-		if !strings.Contains(err.Error(), tc.arg) {
-			t.Errorf("case %d: %q does not name the argument", i, err)
-		}
+		t.Run(fmt.Sprintf("%d/%s", i, tc.arg), func(t *testing.T) {
+			err := tc.call()
+			var ae *ArgumentError
+			if !errors.As(err, &ae) || !errors.Is(err, ErrInvalidArgument) {
+				t.Fatalf("case %d = %v, want an *ArgumentError about %s", i, err, tc.arg)
+			}
+			if ae.Arg != tc.arg || !strings.Contains(err.Error(), tc.arg) {
+				t.Errorf("case %d = %q with Arg %q, want Arg %q named in the text", i, err, ae.Arg, tc.arg)
+			}
+		})
 	}
 	if n := len(ts.requests()); n != 0 {
 		t.Errorf("%d requests were sent for invalid arguments", n)
@@ -194,19 +192,22 @@ func TestNewClientArguments(t *testing.T) {
 		{"app", "s", []Option{WithMiddleware(nil)}, "middleware[0]"},
 		{"app", "s", []Option{WithRoundTripper(nil)}, "roundTripper"},
 	}
-	for _, tc := range bad {
-		_, err := NewClient(tc.appID, tc.secret, tc.opts...)
-		var ae *ArgumentError
-		if !errors.As(err, &ae) || ae.Arg != tc.arg {
-			t.Errorf("NewClient(%q, …): err = %v, want an error about %s", tc.appID, err, tc.arg)
-		}
+	for i, tc := range bad {
+		t.Run(fmt.Sprintf("%d/%s", i, tc.arg), func(t *testing.T) {
+			t.Parallel()
+			_, err := NewClient(tc.appID, tc.secret, tc.opts...)
+			var ae *ArgumentError
+			if !errors.As(err, &ae) || ae.Arg != tc.arg {
+				t.Errorf("NewClient(%q, secret, %d options) = %v, want an *ArgumentError about %s", tc.appID, len(tc.opts), err, tc.arg)
+			}
+		})
 	}
 	c, err := NewClient("app", "s", WithBaseURL("http://127.0.0.1:9/proxy/"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.ServerURL(); got != "http://127.0.0.1:9/proxy/v1/app/" {
-		t.Errorf("server URL %s", got)
+	if got, want := c.ServerURL(), "http://127.0.0.1:9/proxy/v1/app/"; got != want {
+		t.Errorf("ServerURL() = %s, want %s", got, want)
 	}
 }
 
