@@ -244,6 +244,9 @@ func TestWebhookPayloadIsTheRESTRendering(t *testing.T) {
 	if len(evs) != 1 {
 		t.Fatalf("got %d events, want 1", len(evs))
 	}
+	if c := evs[0].(*webhook.MessageSent).Data.Message.Content; !strings.Contains(string(c), "hello") {
+		t.Errorf("webhook.Message.Content = %s, want the content blocks with the text", c)
+	}
 	var body struct {
 		ID        string
 		Type      string

@@ -109,8 +109,11 @@ type Message struct {
 	// Type is "UserMessage" or "SystemMessage".
 	Type string `json:"type"`
 	// Origin is how it was sent: "rest", "web", "email" or "import".
-	Origin     string            `json:"origin"`
-	Text       string            `json:"text"`
+	Origin string `json:"origin"`
+	Text   string `json:"text"`
+	// Content is the message's content blocks as TalkJS sends them (text,
+	// file and location blocks), kept raw.
+	Content    json.RawMessage   `json:"content,omitempty"`
 	Attachment *Attachment       `json:"attachment"`
 	Location   []float64         `json:"location"`
 	Custom     map[string]string `json:"custom"`
