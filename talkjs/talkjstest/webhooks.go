@@ -17,6 +17,9 @@ import (
 // "Webhooks") to an endpoint inside the test process, which checks their
 // signature, records them for Events and WaitForEvent, and hands them to the
 // handler given to HandleWebhooks, if any. Nothing goes over the network.
+// Endpoints a test adds with api.WithWebhook are served too (over the
+// network); an api.WithWebhookClient of the test's own replaces the
+// in-process one, and then Events and WaitForEvent see nothing.
 
 // eventsURL is where the server sends events; the request never leaves the
 // process (webhookTransport answers it).
