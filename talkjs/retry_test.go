@@ -49,26 +49,28 @@ func failFirst(t *testing.T, n int, status int, header http.Header, answer strin
 func TestRetryOn429HonoursRetryAfter(t *testing.T) {
 	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
 	for _, tc := range []struct {
-		retryAfter string
-		min, max   time.Duration
+		name, retryAfter string
+		min, max         time.Duration
 	}{
-		{"2", 2 * time.Second, 2 * time.Second},
-		{date, 60 * time.Second, 90 * time.Second}, // an HTTP date, 90s away, capped at 60s
-		{"7200", 60 * time.Second, 60 * time.Second},
+		{"seconds", "2", 2 * time.Second, 2 * time.Second},
+		{"HTTP date", date, 60 * time.Second, 90 * time.Second}, // 90s away, capped at 60s
+		{"capped", "7200", 60 * time.Second, 60 * time.Second},
 	} {
-		h, calls := failFirst(t, 1, http.StatusTooManyRequests, http.Header{"Retry-After": {tc.retryAfter}}, `{"id":"alice"}`)
-		c, ts := newTestServer(t, h, WithRetryPolicy(RetryPolicy{MaxRetries: 2, MaxRetryAfter: 60 * time.Second}))
-		u, err := c.Users.Get(context.Background(), "alice")
-		if err != nil || u.ID != "alice" {
-			t.Fatalf("Retry-After %s: %v %v", tc.retryAfter, u, err)
-		}
-		if calls.Load() != 2 {
-			t.Errorf("%d attempts, want 2", calls.Load())
-		}
-		w := ts.waits()
-		if len(w) != 1 || w[0] < tc.min || w[0] > tc.max {
-			t.Errorf("Retry-After %s: waited %v, want between %v and %v", tc.retryAfter, w, tc.min, tc.max)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h, calls := failFirst(t, 1, http.StatusTooManyRequests, http.Header{"Retry-After": {tc.retryAfter}}, `{"id":"alice"}`)
+			c, ts := newTestServer(t, h, WithRetryPolicy(RetryPolicy{MaxRetries: 2, MaxRetryAfter: 60 * time.Second}))
+			u, err := c.Users.Get(t.Context(), "alice")
+			if err != nil || u.ID != "alice" {
+				t.Fatalf("Users.Get(alice) after a 429 with Retry-After %s = %+v, %v; want alice, nil", tc.retryAfter, u, err)
+			}
+			if n := calls.Load(); n != 2 {
+				t.Errorf("Users.Get(alice) made %d attempts, want 2", n)
+			}
+			if w := ts.waits(); len(w) != 1 || w[0] < tc.min || w[0] > tc.max {
+				t.Errorf("Retry-After %s: waited %v, want one wait between %v and %v", tc.retryAfter, w, tc.min, tc.max)
+			}
+		})
 	}
 }
 
@@ -161,16 +163,23 @@ func TestNoRetryAfterAmbiguousFailure(t *testing.T) {
 	}
 	for _, tc := range cases {
 		for _, status := range []int{0, 500, 503} {
-			h, calls := failFirst(t, 1, status, nil, `[{"id":"m1"}]`)
-			c, _ := newTestServer(t, h, tc.opts...)
-			err := tc.call(c)
-			if err == nil {
-				t.Errorf("%s, status %d: no error", tc.name, status)
+			name := tc.name + "/" + http.StatusText(status)
+			if status == 0 {
+				name = tc.name + "/connection reset"
 			}
-			if calls.Load() != 1 {
-				t.Errorf("%s, status %d: %d attempts, want 1", tc.name, status, calls.Load())
-			}
-			assertNoSecret(t, "error", err.Error())
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				h, calls := failFirst(t, 1, status, nil, `[{"id":"m1"}]`)
+				c, _ := newTestServer(t, h, tc.opts...)
+				err := tc.call(c)
+				if err == nil {
+					t.Fatalf("%s failing with %s = nil, want an error", tc.name, name)
+				}
+				if n := calls.Load(); n != 1 {
+					t.Errorf("%s failing with %s made %d attempts, want 1", tc.name, name, n)
+				}
+				assertNoSecret(t, "error", err.Error())
+			})
 		}
 	}
 }
