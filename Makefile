@@ -4,7 +4,7 @@ OAPI      := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPEC      := openapi/talkjs-openapi.yml
 GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
-.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench footprint validate-prism conformance-prism validate-talkjs-core
+.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench bench-prism footprint validate-prism conformance-prism validate-talkjs-core
 REDOCLY   := @redocly/cli@2.77.0
 # Prism, an OpenAPI mock and validating proxy independent of kin-openapi, for validate-prism and conformance-prism.
 PRISM         := @stoplight/prism-cli@5.14.2
@@ -74,7 +74,7 @@ test: lint check-generated
 footprint:
 	bash bench/footprint/footprint.sh
 
-## bench: every benchmark of BENCHMARKS.md (about 4 minutes on 2 cores), then a table of ratios to the hand-written floor and of the import's use of a rate limit (5 runs at 100:10 and 100:100)
+## bench: every benchmark of BENCHMARKS.md (several minutes, most of it BenchmarkScale's stores of 100,000 conversations; longer on a busy machine), then tables: ratios to the hand-written floor, the import's use of a rate limit (5 runs at 100:10 and 100:100), the server at scale, and server ÷ Prism mock throughput when Prism is installed (make bench-prism installs it)
 BENCH_ROUNDS ?= 7
 bench:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && out="$$tmp/out" && \
@@ -95,7 +95,14 @@ bench:
 	run cmd/talkjs/internal/importer importer.test -test.bench '^BenchmarkImport$$/^limit=none$$' -test.benchtime 1x && \
 	run cmd/talkjs/internal/importer importer.test -test.bench '^BenchmarkImport$$/^limit=100:(10|100)$$/^pace=on$$' -test.benchtime 1x -test.count 5 && \
 	run bench bench.test -test.bench '^BenchmarkScale$$' -test.benchtime 30x -test.timeout 30m && \
+	TALKJS_PRISM="$$([ -x "$(PRISM_BIN)" ] && echo "$(PRISM_BIN)")" run bench bench.test -test.v -test.bench '^BenchmarkPrism$$' -test.benchtime 2000x && \
 	$(GO) run ./bench/benchtable < "$$out"
+
+## bench-prism: install Prism (npm) and measure server ÷ Prism mock throughput alone (BenchmarkPrism)
+bench-prism: $(PRISM_BIN)
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && \
+	TALKJS_PRISM="$(PRISM_BIN)" $(GO) test -count=1 -run '^$$' -bench '^BenchmarkPrism$$' -benchtime 2000x ./bench/ > "$$tmp" || { cat "$$tmp"; exit 1; }; \
+	$(GO) run ./bench/benchtable < "$$tmp"
 
 ## validate-prism: run a scenario through Prism, an independent OpenAPI validator, in front of the server (needs Node.js and npm)
 validate-prism: $(PRISM_BIN)

@@ -40,10 +40,14 @@ func main() {
 func run(in io.Reader, out io.Writer) error {
 	samples := map[string]*sample{}
 	var order []string
+	prismSkipped := false
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		text := sc.Text()
 		fmt.Fprintln(out, text)
+		if strings.Contains(text, "--- SKIP: BenchmarkPrism") {
+			prismSkipped = true
+		}
 		m := line.FindStringSubmatch(text)
 		if m == nil {
 			continue
@@ -126,7 +130,10 @@ func run(in io.Reader, out io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	return scaling(out, samples)
+	if err := scaling(out, samples); err != nil {
+		return err
+	}
+	return prismRatio(out, samples, prismSkipped)
 }
 
 var scaleQuery = regexp.MustCompile(`^BenchmarkScale/query=([^/]+)/n=(\d+)$`)
@@ -206,6 +213,46 @@ func scaling(out io.Writer, samples map[string]*sample) error {
 		fmt.Fprintf(out, "heap of 100,000 conversations with one message each: %.0f MB\n", v)
 	}
 	return nil
+}
+
+var prismTarget = regexp.MustCompile(`^BenchmarkPrism/(.+)/target=server$`)
+
+// prismRatio prints the server's throughput over Prism's mock's for each
+// request mix and client count of BenchmarkPrism, or says how to measure it
+// when the benchmark was skipped (no Prism installed).
+func prismRatio(out io.Writer, samples map[string]*sample, skipped bool) error {
+	metric := func(name, unit string) (float64, bool) {
+		s := samples[name]
+		if s == nil || len(s.metrics[unit]) == 0 {
+			return 0, false
+		}
+		return median(s.metrics[unit]), true
+	}
+	var cases []string
+	for name := range samples {
+		if m := prismTarget.FindStringSubmatch(name); m != nil {
+			cases = append(cases, m[1])
+		}
+	}
+	if len(cases) == 0 {
+		if skipped {
+			fmt.Fprintln(out, "server ÷ Prism mock throughput: not measured (`make bench-prism` installs Prism with npm and measures it)")
+		}
+		return nil
+	}
+	sort.Strings(cases)
+	fmt.Fprintln(out, "\nserver ÷ Prism mock throughput, talkjs client with app JWTs, the same requests:")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "case	server req/s	Prism req/s	server ÷ Prism	")
+	for _, c := range cases {
+		s, ok := metric("BenchmarkPrism/"+c+"/target=server", "req/s")
+		p, okp := metric("BenchmarkPrism/"+c+"/target=prism", "req/s")
+		if !ok || !okp || p == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.1f\t\n", c, s, p, s/p)
+	}
+	return tw.Flush()
 }
 
 // splitWay splits "BenchmarkX/n=1/way=gen" into "BenchmarkX/n=1/" and "gen".

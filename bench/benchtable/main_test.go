@@ -73,3 +73,23 @@ BenchmarkScale/mixed/lists=5pct/clients=8/n=100000-2   30  1 ns/op  1500 get-p99
 		}
 	}
 }
+
+func TestPrismRatio(t *testing.T) {
+	in := `BenchmarkPrism/op=get+send/clients=8/target=server-2   1000  1 ns/op  10 p50-µs  20 p99-µs  4000 req/s
+BenchmarkPrism/op=get+send/clients=8/target=prism-2    1000  1 ns/op  10 p50-µs  20 p99-µs  320 req/s
+`
+	var out bytes.Buffer
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(got, "op=get+send/clients=8 4000 320 12.5") {
+		t.Errorf("Prism ratio missing:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(strings.NewReader("--- SKIP: BenchmarkPrism\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "make bench-prism") {
+		t.Errorf("a skipped BenchmarkPrism should say how to run it:\n%s", out.String())
+	}
+}
