@@ -130,3 +130,35 @@ func BenchmarkMemoryPer100kMessages(b *testing.B) {
 		runtime.KeepAlive(srv)
 	}
 }
+
+// BenchmarkSendMessageHandler sends one message straight to the server's
+// handler (no socket, no client), so that ns/op and allocs/op are the
+// server's own per-request cost: authentication, validation against the
+// spec, decoding, storing and rendering.
+func BenchmarkSendMessageHandler(b *testing.B) {
+	srv := api.NewServer(api.WithAppID(testApp), api.WithSecret(testSecret))
+	serve := func(method, path, body string) int {
+		req := httptest.NewRequest(method, "/v1/"+testApp+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+testSecret)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for _, r := range []struct{ method, path, body string }{
+		{"PUT", "/users/alice", `{"name":"Alice"}`},
+		{"PUT", "/users/bob", `{"name":"Bob"}`},
+		{"PUT", "/conversations/c1", `{"subject":"Bench","participants":["alice","bob"]}`},
+	} {
+		if status := serve(r.method, r.path, r.body); status != 200 {
+			b.Fatalf("%s %s: %d", r.method, r.path, status)
+		}
+	}
+	body := `[{"type":"UserMessage","sender":"alice","text":"hello, how are you doing today?","custom":{"order":"491731"}}]`
+	b.ReportAllocs()
+	for b.Loop() {
+		if status := serve("POST", "/conversations/c1/messages", body); status != 200 {
+			b.Fatalf("status %d", status)
+		}
+	}
+}

@@ -29,9 +29,14 @@ func decodeBody(r *http.Request, v any) *apiError {
 
 // readBody is decodeBody that also returns the body's bytes.
 func readBody(r *http.Request, v any) ([]byte, *apiError) {
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, badRequest("request body: could not be read")
+	var b []byte
+	if held, ok := r.Body.(*heldBody); ok {
+		b = held.b // read once by the server, not copied again
+	} else {
+		var err error
+		if b, err = io.ReadAll(r.Body); err != nil {
+			return nil, badRequest("request body: could not be read")
+		}
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return b, nil
@@ -40,6 +45,24 @@ func readBody(r *http.Request, v any) ([]byte, *apiError) {
 		return nil, badRequest("request body: " + err.Error())
 	}
 	return b, nil
+}
+
+// heldBody is a request body the server has read whole (it is bounded by
+// the body limit): a reader over the bytes that also hands them out as they
+// are, so the validator and the handler need not copy them again.
+type heldBody struct {
+	*bytes.Reader
+	b []byte
+}
+
+func (*heldBody) Close() error { return nil }
+
+// holdBody makes r's body b: r.Body reads it, and r.GetBody gives a fresh
+// reader over the same bytes (which the validator uses to put the body
+// back after checking it, instead of copying it).
+func holdBody(r *http.Request, b []byte) {
+	r.GetBody = func() (io.ReadCloser, error) { return &heldBody{bytes.NewReader(b), b}, nil }
+	r.Body, _ = r.GetBody()
 }
 
 // marshal encodes v as JSON without escaping <, > and & (which would make

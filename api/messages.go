@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -89,7 +90,15 @@ func (h handlers) SendMessages(w http.ResponseWriter, r *http.Request, convID ge
 		writeAPIError(w, err)
 		return
 	}
-	contents := sentContents(body)
+	var contents []json.RawMessage
+	for i := range in {
+		if in[i].Content != nil {
+			// Only then is the body read a second time, for the blocks
+			// exactly as sent.
+			contents = sentContents(body)
+			break
+		}
+	}
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()

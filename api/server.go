@@ -461,7 +461,7 @@ func (s *Server) handle(w *recorder, r *http.Request, external bool) {
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body: larger than the limit of %d bytes", s.maxBody))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		holdBody(r, body)
 	}
 	var route *openapi.Route
 	var err error

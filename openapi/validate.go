@@ -123,14 +123,18 @@ func (v *Validator) allowed(r *http.Request) []string {
 
 // ValidateRequest checks the parameters and body of r against the operation
 // it matches. The body is read and replaced by an identical reader, so the
-// handler after it still sees it. With skipBody the body is not read at all,
-// for example to keep a large upload streaming.
+// handler after it still sees it; when r.GetBody is set, it is what gives
+// the replacement (no copy is kept here). With skipBody the body is not read
+// at all, for example to keep a large upload streaming.
 func (v *Validator) ValidateRequest(r *http.Request, skipBody bool) (*Route, error) {
 	route, err := v.FindRoute(r)
 	if err != nil {
 		return nil, err
 	}
-	if !skipBody && r.Body != nil && r.Body != http.NoBody {
+	// kin-openapi puts back what r.GetBody gives after reading the body (and
+	// leaves it unread where the operation has none), so a body with
+	// GetBody needs no copy here.
+	if !skipBody && r.Body != nil && r.Body != http.NoBody && r.GetBody == nil {
 		body, err := io.ReadAll(r.Body)
 		_ = r.Body.Close()
 		if err != nil {
