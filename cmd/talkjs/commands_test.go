@@ -93,165 +93,185 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestEverydayCommands runs the common commands of each noun against one
+// server, in order: later nouns use what earlier ones created.
 func TestEverydayCommands(t *testing.T) {
 	e := newEnv(t)
+	dir := t.TempDir()  // outlives the subtests, unlike theirs
+	var id, file string // a text message and a file, made under "messages"
 
-	// users
-	var u talkjs.User
-	e.okJSON(&u, "users", "upsert", "alice", "--name", "Alice", "--email", "alice@example.com,a@example.org", "--role", "customer", "--custom", "plan=pro")
-	if u.ID != "alice" || u.Name != "Alice" || len(u.Email) != 2 || u.Role != "customer" || u.Custom["plan"] != "pro" {
-		t.Fatalf("upserted user %+v", u)
-	}
-	u = talkjs.User{}
-	e.okJSON(&u, "users", "upsert", "alice", "--role", "", "--custom", "plan=")
-	if u.Role != "" || u.Custom["plan"] != "" || u.Name != "Alice" {
-		t.Errorf("after clearing: %+v", u)
-	}
-	r := e.run("{\"id\":\"bob\",\"name\":\"Bob\"}\n{\"id\":\"carol\",\"name\":\"Carol\"}\n", "users", "upsert-many", "-", "--json")
-	if r.code != 0 || !strings.Contains(r.out, `"upserted": 2`) {
-		t.Fatalf("upsert-many: %d %s %s", r.code, r.out, r.err)
-	}
-	var users []talkjs.User
-	e.okJSON(&users, "users", "list", "--all", "--limit", "2")
-	if len(users) != 3 {
-		t.Errorf("users list --all: %d users, want 3", len(users))
-	}
-	if out := e.ok("users", "get", "bob"); !strings.Contains(out, "name") || !strings.Contains(out, "Bob") {
-		t.Errorf("users get table:\n%s", out)
-	}
-
-	// conversations
-	var conv talkjs.Conversation
-	e.okJSON(&conv, "conversations", "upsert", "shoes-1", "--subject", "Shoes", "--participant", "alice,bob", "--custom", "category=shoes")
-	if conv.Subject != "Shoes" || len(conv.Participants) != 2 || conv.Custom["category"] != "shoes" {
-		t.Fatalf("conversation %+v", conv)
-	}
-	e.ok("conversations", "upsert", "hats-1", "--subject", "Hats", "--participant", "alice", "--custom", "category=hats")
-	var convs []talkjs.Conversation
-	e.okJSON(&convs, "conversations", "list", "--order-by", "createdAt", "--direction", "ASC")
-	if len(convs) != 2 || convs[0].ID != "shoes-1" {
-		t.Errorf("list ascending: %v", convIDs(convs))
-	}
-	e.okJSON(&convs, "conversations", "list", "--filter", `{"custom":{"category":["==","hats"]}}`)
-	if len(convs) != 1 || convs[0].ID != "hats-1" {
-		t.Errorf("filtered list: %v", convIDs(convs))
-	}
-	if out := e.ok("conversations", "list"); !strings.Contains(out, "SUBJECT") || !strings.Contains(out, "category=hats") {
-		t.Errorf("conversations list table:\n%s", out)
-	}
-
-	// participants
-	var p talkjs.Participant
-	e.okJSON(&p, "participants", "join", "shoes-1", "carol", "--access", "Read", "--notify", "MentionsOnly")
-	if p.Access != talkjs.AccessRead || p.Notify != talkjs.NotifyMentionsOnly {
-		t.Errorf("joined: %+v", p)
-	}
-	e.okJSON(&p, "participants", "update", "shoes-1", "carol", "--access", "None")
-	if p.Access != talkjs.AccessNone || p.Notify != talkjs.NotifyMentionsOnly {
-		t.Errorf("updated: %+v", p)
-	}
-	e.ok("participants", "leave", "shoes-1", "carol")
-	if c, _ := e.srv.Conversation("shoes-1"); len(*c.Participants) != 2 {
-		t.Errorf("carol did not leave: %v", c.Participants)
-	}
-
-	// messages
-	var sent map[string]string
-	e.okJSON(&sent, "messages", "send", "shoes-1", "--sender", "alice", "--text", "Hi Bob", "--custom", "k=v")
-	id := sent["id"]
-	if !strings.HasPrefix(id, "msg_") {
-		t.Fatalf("send: %v", sent)
-	}
-	e.ok("messages", "send", "shoes-1", "--system", "Order shipped")
-	file := filepath.Join(t.TempDir(), "receipt.txt")
-	os.WriteFile(file, []byte("receipt"), 0o644)
-	e.okJSON(&sent, "messages", "send", "shoes-1", "--sender", "bob", "--attachment-file", file)
-	var m talkjs.Message
-	e.okJSON(&m, "messages", "get", "shoes-1", sent["id"])
-	if m.Attachment == nil || m.Attachment.Filename != "receipt.txt" || m.Attachment.Size != 7 {
-		t.Errorf("file message: %+v", m)
-	}
-	e.okJSON(&m, "messages", "edit", "shoes-1", id, "--text", "Hi Bob!", "--mark-edited")
-	if m.Text != "Hi Bob!" || m.EditedAt == 0 {
-		t.Errorf("edited: %+v", m)
-	}
-	e.okJSON(&m, "messages", "react", "shoes-1", id, "👍", "--user", "bob")
-	if len(m.Reactions["👍"]) != 1 {
-		t.Errorf("reactions: %v", m.Reactions)
-	}
-	m = talkjs.Message{}
-	e.okJSON(&m, "messages", "unreact", "shoes-1", id, "👍", "--user", "bob")
-	if len(m.Reactions["👍"]) != 0 {
-		t.Errorf("reactions after unreact: %v", m.Reactions)
-	}
-	var msgs []talkjs.Message
-	e.okJSON(&msgs, "messages", "list", "shoes-1", "--all")
-	if len(msgs) != 3 {
-		t.Errorf("messages list: %d, want 3", len(msgs))
-	}
-
-	// read state
-	var ucs []talkjs.UserConversation
-	e.ok("participants", "mark-read", "shoes-1", "bob")
-	e.okJSON(&ucs, "users", "conversations", "bob")
-	if len(ucs) != 1 || ucs[0].UnreadMessageCount != 0 {
-		t.Errorf("after mark-read: %+v", ucs)
-	}
-	e.ok("participants", "mark-unread", "shoes-1", "bob")
-	e.okJSON(&ucs, "users", "conversations", "bob", "--unread-only")
-	// Bob's own file message does not count as unread for him.
-	if len(ucs) != 1 || ucs[0].UnreadMessageCount != 2 {
-		t.Errorf("after mark-unread: %+v", ucs)
-	}
-
-	// files
-	var up map[string]string
-	e.okJSON(&up, "files", "upload", file, "--filename", "r.txt")
-	if data, name, ok := e.srv.File(up["attachmentToken"]); !ok || string(data) != "receipt" || name != "r.txt" {
-		t.Errorf("upload: %v %q %q", ok, data, name)
-	}
-
-	// batch
-	ops := filepath.Join(t.TempDir(), "ops.json")
-	os.WriteFile(ops, []byte(`[{"method":"PUT","path":"/users/dave","payload":{"name":"Dave"}},{"method":"GET","path":"/users/nobody"}]`), 0o644)
-	r = e.run("", "batch", ops, "--json")
-	if r.code != 1 || !strings.Contains(r.err, "1 of 2 operations failed") {
-		t.Errorf("batch: exit %d, %s", r.code, r.err)
-	}
-	var results []struct{ Index, Status int }
-	if err := json.Unmarshal([]byte(r.out), &results); err != nil || len(results) != 2 || results[0].Status != 200 || results[1].Status != 404 {
-		t.Errorf("batch results %s (%v)", r.out, err)
-	}
-	if _, ok := e.srv.User("dave"); !ok {
-		t.Error("batch did not create dave")
-	}
-	// TalkJS's own tuple form, mixed with the object form.
-	os.WriteFile(ops, []byte(`[[7,"PUT","/users/erin",{"name":"Erin"},{"api_version":"2021-02-09"}],[8,"GET","/users/erin"],{"method":"GET","path":"/users/dave"}]`), 0o644)
-	results = nil
-	e.okJSON(&results, "batch", ops)
-	if len(results) != 3 || results[0].Status != 200 || results[1].Status != 200 || results[2].Status != 200 {
-		t.Errorf("tuple batch results %+v", results)
-	}
-	if u, ok := e.srv.User("erin"); !ok || *u.Name != "Erin" {
-		t.Error("the tuple batch did not create erin")
-	}
-	for _, bad := range []string{`[[1,"GET"]]`, `[["x","GET","/users/a"]]`, `[[1,"GET","/users/a",null,{"version":"1"}]]`, `[{"method":"GET","path":"/u","extra":1}]`, `{}`, `[]`} {
-		os.WriteFile(ops, []byte(bad), 0o644)
-		if r := e.run("", "batch", ops); r.code != 2 || !strings.Contains(r.err, "ops.json") {
-			t.Errorf("batch %s: exit %d, stderr %q", bad, r.code, r.err)
+	t.Run("users", func(t *testing.T) {
+		e := e.in(t)
+		var u talkjs.User
+		e.okJSON(&u, "users", "upsert", "alice", "--name", "Alice", "--email", "alice@example.com,a@example.org", "--role", "customer", "--custom", "plan=pro")
+		if u.ID != "alice" || u.Name != "Alice" || len(u.Email) != 2 || u.Role != "customer" || u.Custom["plan"] != "pro" {
+			t.Fatalf("upserted user %+v", u)
 		}
-	}
+		u = talkjs.User{}
+		e.okJSON(&u, "users", "upsert", "alice", "--role", "", "--custom", "plan=")
+		if u.Role != "" || u.Custom["plan"] != "" || u.Name != "Alice" {
+			t.Errorf("after clearing: %+v", u)
+		}
+		r := e.run("{\"id\":\"bob\",\"name\":\"Bob\"}\n{\"id\":\"carol\",\"name\":\"Carol\"}\n", "users", "upsert-many", "-", "--json")
+		if r.code != 0 || !strings.Contains(r.out, `"upserted": 2`) {
+			t.Fatalf("upsert-many: %d %s %s", r.code, r.out, r.err)
+		}
+		var users []talkjs.User
+		e.okJSON(&users, "users", "list", "--all", "--limit", "2")
+		if len(users) != 3 {
+			t.Errorf("users list --all: %d users, want 3", len(users))
+		}
+		if out := e.ok("users", "get", "bob"); !strings.Contains(out, "name") || !strings.Contains(out, "Bob") {
+			t.Errorf("users get table:\n%s", out)
+		}
+	})
 
-	// deletions
-	e.ok("messages", "delete", "shoes-1", id)
-	e.ok("messages", "delete-all", "shoes-1", "--yes")
-	if n := len(e.srv.Messages("shoes-1")); n != 0 {
-		t.Errorf("%d messages left", n)
-	}
-	e.ok("conversations", "delete", "hats-1")
-	if _, ok := e.srv.Conversation("hats-1"); ok {
-		t.Error("hats-1 still exists")
-	}
+	t.Run("conversations", func(t *testing.T) {
+		e := e.in(t)
+		var conv talkjs.Conversation
+		e.okJSON(&conv, "conversations", "upsert", "shoes-1", "--subject", "Shoes", "--participant", "alice,bob", "--custom", "category=shoes")
+		if conv.Subject != "Shoes" || len(conv.Participants) != 2 || conv.Custom["category"] != "shoes" {
+			t.Fatalf("conversation %+v", conv)
+		}
+		e.ok("conversations", "upsert", "hats-1", "--subject", "Hats", "--participant", "alice", "--custom", "category=hats")
+		var convs []talkjs.Conversation
+		e.okJSON(&convs, "conversations", "list", "--order-by", "createdAt", "--direction", "ASC")
+		if len(convs) != 2 || convs[0].ID != "shoes-1" {
+			t.Errorf("list ascending: %v", convIDs(convs))
+		}
+		e.okJSON(&convs, "conversations", "list", "--filter", `{"custom":{"category":["==","hats"]}}`)
+		if len(convs) != 1 || convs[0].ID != "hats-1" {
+			t.Errorf("filtered list: %v", convIDs(convs))
+		}
+		if out := e.ok("conversations", "list"); !strings.Contains(out, "SUBJECT") || !strings.Contains(out, "category=hats") {
+			t.Errorf("conversations list table:\n%s", out)
+		}
+	})
+
+	t.Run("participants", func(t *testing.T) {
+		e := e.in(t)
+		var p talkjs.Participant
+		e.okJSON(&p, "participants", "join", "shoes-1", "carol", "--access", "Read", "--notify", "MentionsOnly")
+		if p.Access != talkjs.AccessRead || p.Notify != talkjs.NotifyMentionsOnly {
+			t.Errorf("joined: %+v", p)
+		}
+		e.okJSON(&p, "participants", "update", "shoes-1", "carol", "--access", "None")
+		if p.Access != talkjs.AccessNone || p.Notify != talkjs.NotifyMentionsOnly {
+			t.Errorf("updated: %+v", p)
+		}
+		e.ok("participants", "leave", "shoes-1", "carol")
+		if c, _ := e.srv.Conversation("shoes-1"); len(*c.Participants) != 2 {
+			t.Errorf("carol did not leave: %v", c.Participants)
+		}
+	})
+
+	t.Run("messages", func(t *testing.T) {
+		e := e.in(t)
+		var sent map[string]string
+		e.okJSON(&sent, "messages", "send", "shoes-1", "--sender", "alice", "--text", "Hi Bob", "--custom", "k=v")
+		id = sent["id"]
+		if !strings.HasPrefix(id, "msg_") {
+			t.Fatalf("send: %v", sent)
+		}
+		e.ok("messages", "send", "shoes-1", "--system", "Order shipped")
+		file = filepath.Join(dir, "receipt.txt")
+		os.WriteFile(file, []byte("receipt"), 0o644)
+		e.okJSON(&sent, "messages", "send", "shoes-1", "--sender", "bob", "--attachment-file", file)
+		var m talkjs.Message
+		e.okJSON(&m, "messages", "get", "shoes-1", sent["id"])
+		if m.Attachment == nil || m.Attachment.Filename != "receipt.txt" || m.Attachment.Size != 7 {
+			t.Errorf("file message: %+v", m)
+		}
+		e.okJSON(&m, "messages", "edit", "shoes-1", id, "--text", "Hi Bob!", "--mark-edited")
+		if m.Text != "Hi Bob!" || m.EditedAt == 0 {
+			t.Errorf("edited: %+v", m)
+		}
+		e.okJSON(&m, "messages", "react", "shoes-1", id, "👍", "--user", "bob")
+		if len(m.Reactions["👍"]) != 1 {
+			t.Errorf("reactions: %v", m.Reactions)
+		}
+		m = talkjs.Message{}
+		e.okJSON(&m, "messages", "unreact", "shoes-1", id, "👍", "--user", "bob")
+		if len(m.Reactions["👍"]) != 0 {
+			t.Errorf("reactions after unreact: %v", m.Reactions)
+		}
+		var msgs []talkjs.Message
+		e.okJSON(&msgs, "messages", "list", "shoes-1", "--all")
+		if len(msgs) != 3 {
+			t.Errorf("messages list: %d, want 3", len(msgs))
+		}
+	})
+
+	t.Run("read state", func(t *testing.T) {
+		e := e.in(t)
+		var ucs []talkjs.UserConversation
+		e.ok("participants", "mark-read", "shoes-1", "bob")
+		e.okJSON(&ucs, "users", "conversations", "bob")
+		if len(ucs) != 1 || ucs[0].UnreadMessageCount != 0 {
+			t.Errorf("after mark-read: %+v", ucs)
+		}
+		e.ok("participants", "mark-unread", "shoes-1", "bob")
+		e.okJSON(&ucs, "users", "conversations", "bob", "--unread-only")
+		// Bob's own file message does not count as unread for him.
+		if len(ucs) != 1 || ucs[0].UnreadMessageCount != 2 {
+			t.Errorf("after mark-unread: %+v", ucs)
+		}
+	})
+
+	t.Run("files", func(t *testing.T) {
+		e := e.in(t)
+		var up map[string]string
+		e.okJSON(&up, "files", "upload", file, "--filename", "r.txt")
+		if data, name, ok := e.srv.File(up["attachmentToken"]); !ok || string(data) != "receipt" || name != "r.txt" {
+			t.Errorf("upload: %v %q %q", ok, data, name)
+		}
+	})
+
+	t.Run("batch", func(t *testing.T) {
+		e := e.in(t)
+		ops := filepath.Join(t.TempDir(), "ops.json")
+		os.WriteFile(ops, []byte(`[{"method":"PUT","path":"/users/dave","payload":{"name":"Dave"}},{"method":"GET","path":"/users/nobody"}]`), 0o644)
+		r := e.run("", "batch", ops, "--json")
+		if r.code != 1 || !strings.Contains(r.err, "1 of 2 operations failed") {
+			t.Errorf("batch: exit %d, %s", r.code, r.err)
+		}
+		var results []struct{ Index, Status int }
+		if err := json.Unmarshal([]byte(r.out), &results); err != nil || len(results) != 2 || results[0].Status != 200 || results[1].Status != 404 {
+			t.Errorf("batch results %s (%v)", r.out, err)
+		}
+		if _, ok := e.srv.User("dave"); !ok {
+			t.Error("batch did not create dave")
+		}
+		// TalkJS's own tuple form, mixed with the object form.
+		os.WriteFile(ops, []byte(`[[7,"PUT","/users/erin",{"name":"Erin"},{"api_version":"2021-02-09"}],[8,"GET","/users/erin"],{"method":"GET","path":"/users/dave"}]`), 0o644)
+		results = nil
+		e.okJSON(&results, "batch", ops)
+		if len(results) != 3 || results[0].Status != 200 || results[1].Status != 200 || results[2].Status != 200 {
+			t.Errorf("tuple batch results %+v", results)
+		}
+		if u, ok := e.srv.User("erin"); !ok || *u.Name != "Erin" {
+			t.Error("the tuple batch did not create erin")
+		}
+		for _, bad := range []string{`[[1,"GET"]]`, `[["x","GET","/users/a"]]`, `[[1,"GET","/users/a",null,{"version":"1"}]]`, `[{"method":"GET","path":"/u","extra":1}]`, `{}`, `[]`} {
+			os.WriteFile(ops, []byte(bad), 0o644)
+			if r := e.run("", "batch", ops); r.code != 2 || !strings.Contains(r.err, "ops.json") {
+				t.Errorf("batch %s: exit %d, stderr %q", bad, r.code, r.err)
+			}
+		}
+	})
+
+	t.Run("deletions", func(t *testing.T) {
+		e := e.in(t)
+		e.ok("messages", "delete", "shoes-1", id)
+		e.ok("messages", "delete-all", "shoes-1", "--yes")
+		if n := len(e.srv.Messages("shoes-1")); n != 0 {
+			t.Errorf("%d messages left", n)
+		}
+		e.ok("conversations", "delete", "hats-1")
+		if _, ok := e.srv.Conversation("hats-1"); ok {
+			t.Error("hats-1 still exists")
+		}
+	})
 }
 
 func TestTokens(t *testing.T) {

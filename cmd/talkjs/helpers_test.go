@@ -50,6 +50,13 @@ type result struct {
 }
 
 // run runs the command line args in-process with e's environment.
+// in returns e for the subtest t: its failures end t, not e's test.
+func (e *env) in(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
 func (e *env) run(stdin string, args ...string) result {
 	e.t.Helper()
 	return runWith(e.t, e.vars, stdin, args...)
