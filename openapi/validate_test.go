@@ -164,3 +164,31 @@ func TestSkipBodyLeavesUploadUnread(t *testing.T) {
 		t.Error("the caller's body was replaced")
 	}
 }
+
+// TestGetBodyIsWhatIsPutBack: a request whose GetBody gives its body (as
+// the server sets it, to read the body once) is validated all the same, and
+// its body is readable, whole, afterwards, for a valid and an invalid body
+// and for an operation that has no body.
+func TestGetBodyIsWhatIsPutBack(t *testing.T) {
+	v := newValidator(t)
+	cases := []struct {
+		method, target, body string
+		valid                bool
+	}{
+		{"POST", "/v1/app/conversations/c1/messages", `[{"type":"UserMessage","sender":"a","text":"hi"}]`, true},
+		{"POST", "/v1/app/conversations/c1/messages", `[{"type":"NoSuchType","text":"hi"}]`, false},
+		{"POST", "/v1/app/conversations/c1/readBy/u1", `{"ignored":true}`, true},
+	}
+	for _, c := range cases {
+		r := request(c.method, c.target, c.body)
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(c.body)), nil }
+		r.Body, _ = r.GetBody()
+		_, err := v.ValidateRequest(r, false)
+		if (err == nil) != c.valid {
+			t.Errorf("%s %s %s: valid %v, error %v", c.method, c.target, c.body, c.valid, err)
+		}
+		if got, _ := io.ReadAll(r.Body); string(got) != c.body {
+			t.Errorf("%s %s: body after validation %q, want %q", c.method, c.target, got, c.body)
+		}
+	}
+}
