@@ -42,7 +42,9 @@ func startServe(t *testing.T, args ...string) (string, *serveBuf, func() int) {
 	out, errOut := &serveBuf{}, &serveBuf{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, &stdio{In: strings.NewReader(""), Out: out, Err: errOut, Getenv: func(string) string { return "" }}, append([]string{"serve"}, args...))
+		// A free port unless the test names one: the default 8080 may be
+		// taken (by another test binary running at the same time, say).
+		done <- run(ctx, &stdio{In: strings.NewReader(""), Out: out, Err: errOut, Getenv: func(string) string { return "" }}, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
 	}()
 	deadline := time.Now().Add(30 * time.Second) // a guard against a hang, not a speed check
 	for {
