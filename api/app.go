@@ -141,8 +141,9 @@ type userSessionJSON struct {
 
 // ListUserSessions answers the legacy session list from the user's stored
 // presence (ours, like POST /presences): one session, not typing, showing
-// no conversation, once a presence was stored; none before. A missing user
-// is 404.
+// no conversation, while the user is online; none before a presence is
+// stored or while it is offline (an offline user has no live session, and
+// POST /presences does not list one). A missing user is 404.
 func (h handlers) ListUserSessions(w http.ResponseWriter, r *http.Request, userID gen.UserId, _ gen.ListUserSessionsParams) {
 	s := h.s
 	s.mu.RLock()
@@ -153,7 +154,7 @@ func (h handlers) ListUserSessions(w http.ResponseWriter, r *http.Request, userI
 		return
 	}
 	out := []userSessionJSON{}
-	if u.presence != nil {
+	if u.online() {
 		out = append(out, userSessionJSON{})
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -51,19 +51,55 @@ func TestNotifications(t *testing.T) {
 	must(t, e.raw("POST", "/conversations/c1/notifications", `{"channels":["pigeon"]}`), 400)
 }
 
-// The legacy GET /users/{id}/sessions.
+// The legacy GET /users/{id}/sessions lists a user's live sessions. The
+// server derives them from the stored presence, as POST /presences does: one
+// session, not typing and showing no conversation, while the user is online
+// (visible or in the background); none before a presence is stored, and none
+// while it is offline, however visible.
 func TestUserSessions(t *testing.T) {
-	e := newEnv(t)
-	e.user("alice")
-	var sessions []map[string]any
-	must(t, e.raw("GET", "/users/alice/sessions", ""), 200).json(t, &sessions)
-	if len(sessions) != 0 {
-		t.Errorf("sessions %v", sessions)
+	tests := []struct {
+		name      string
+		presences []string // bodies of PUT /users/{id}/presence, in order
+		want      int      // sessions listed afterwards
+	}{
+		{name: "no presence stored", want: 0},
+		{name: "online and visible", presences: []string{`{"visible":true,"availability":"online"}`}, want: 1},
+		{name: "online in the background", presences: []string{`{"visible":false,"availability":"online"}`}, want: 1},
+		{name: "offline and visible", presences: []string{`{"visible":true,"availability":"offline"}`}, want: 0},
+		{name: "visible, availability left at its default", presences: []string{`{"visible":true}`}, want: 0},
+		{name: "online, then offline", presences: []string{`{"visible":true,"availability":"online"}`, `{"availability":"offline"}`}, want: 0},
+		{name: "offline, then online again", presences: []string{`{"availability":"offline"}`, `{"availability":"online"}`}, want: 1},
 	}
-	must(t, e.raw("PUT", "/users/alice/presence", `{"visible":true,"availability":"online"}`), 200)
-	must(t, e.raw("GET", "/users/alice/sessions", ""), 200).json(t, &sessions)
-	if len(sessions) != 1 || sessions[0]["isTyping"] != false || sessions[0]["currentConversationId"] != nil {
-		t.Errorf("sessions %v", sessions)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.user("alice")
+			for _, body := range tc.presences {
+				must(t, e.raw("PUT", "/users/alice/presence", body), 200)
+			}
+			var sessions []map[string]any
+			must(t, e.raw("GET", "/users/alice/sessions", ""), 200).json(t, &sessions)
+			if len(sessions) != tc.want {
+				t.Fatalf("GET /users/alice/sessions after PUT presence %v = %v, want %d session(s)", tc.presences, sessions, tc.want)
+			}
+			for _, s := range sessions {
+				if want := map[string]any{"isTyping": false, "currentConversationId": nil}; !reflect.DeepEqual(s, want) {
+					t.Errorf("GET /users/alice/sessions session = %v, want %v", s, want)
+				}
+			}
+			// POST /presences, the documented form, agrees: the user is
+			// listed exactly when it has a session.
+			var list struct{ Data map[string]any }
+			must(t, e.raw("POST", "/presences", `{"includeBackgroundSessions":true}`), 200).json(t, &list)
+			if _, listed := list.Data["alice"]; listed != (tc.want > 0) {
+				t.Errorf("POST /presences lists alice = %v, want %v (as GET …/sessions has %d)", listed, tc.want > 0, tc.want)
+			}
+		})
 	}
-	must(t, e.raw("GET", "/users/ghost/sessions", ""), 404)
+	t.Run("missing user", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		must(t, e.raw("GET", "/users/ghost/sessions", ""), 404)
+	})
 }

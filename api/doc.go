@@ -84,8 +84,10 @@
 //     the server answers /v1/{appId} with and without a trailing slash.
 //     POST …/notifications is recorded (Server.Notifications; the latest
 //     1,000) and sends nothing; its recipients must take part (400). The
-//     legacy GET /users/{id}/sessions lists one session, not typing, for a
-//     user with a stored presence.
+//     legacy GET /users/{id}/sessions lists one session, not typing, while
+//     the user's stored presence is online (visible or not), and none
+//     while it is offline: an offline user has no live session, as POST
+//     /presences, which lists only online users, also says.
 //   - Conversation filters follow TalkJS's official @talkjs/core 1.12.0
 //     where its language and the REST one share a field: between is
 //     half-open, a reversed interval and an empty oneOf are legal.

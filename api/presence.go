@@ -62,6 +62,13 @@ func (h handlers) GetUserPresence(w http.ResponseWriter, r *http.Request, userID
 	writeJSON(w, http.StatusOK, presenceJSON{Visible: p.visible, Availability: p.availability, LastChanged: p.lastChanged})
 }
 
+// online reports whether u has a live session: a stored presence that is
+// online. This one reading backs POST /presences and the legacy
+// GET /users/{id}/sessions, so the two never disagree.
+func (u *user) online() bool {
+	return u.presence != nil && u.presence.availability == string(gen.AvailabilityOnline)
+}
+
 type presenceJSON struct {
 	Visible      bool   `json:"visible"`
 	LastChanged  int64  `json:"lastChanged"`
@@ -125,7 +132,7 @@ func (h handlers) ListPresences(w http.ResponseWriter, r *http.Request, _ gen.Li
 	data := map[string]userPresenceJSON{}
 	for _, id := range ids {
 		u := s.st.users[id]
-		if u == nil || u.presence == nil || u.presence.availability != string(gen.AvailabilityOnline) {
+		if u == nil || !u.online() {
 			continue
 		}
 		sess := sessionJSON{Custom: noCustom, SessionID: "sess_" + id, HasFocus: u.presence.visible}
