@@ -130,28 +130,17 @@ func (st *stdio) getenv(k string) string {
 }
 
 // outputFlags choose between the table for people and JSON for scripts.
+// JSON has one spelling, --json, as in gh; -o and --output are refused with
+// a pointer to it (see jsonHint).
 type outputFlags struct {
 	json    bool
-	format  string
 	answers answers
 }
 
 func addOutputFlags(fs *pflag.FlagSet) *outputFlags {
 	o := &outputFlags{}
-	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table (same as -o json)")
-	fs.StringVarP(&o.format, "output", "o", "text", "output format: text or json")
+	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	return o
-}
-
-func (o *outputFlags) check() error {
-	switch o.format {
-	case "text", "table", "":
-	case "json":
-		o.json = true
-	default:
-		return fmt.Errorf("%w: -o must be text or json, not %q", errUsage, o.format)
-	}
-	return nil
 }
 
 // answers keeps the bodies of TalkJS's successful answers, so that --json

@@ -28,6 +28,11 @@ func TestExitCodes(t *testing.T) {
 		{"--limit out of range", []string{"users", "list", "--limit", "1000"}, 2, "--limit must be between 1 and 100", "", false},
 		{"negative --limit", []string{"messages", "list", "c", "--limit=-1"}, 2, "--limit", "", false},
 		{"unknown flag with two dashes", []string{"users", "get", "alice", "--bogus"}, 2, "unknown flag: --bogus", "", false},
+		{"-o json points to --json", []string{"users", "get", "alice", "-o", "json"}, 2, "unknown shorthand flag: 'o' in -o; for JSON output use --json", "", false},
+		{"-ojson points to --json", []string{"users", "list", "-ojson"}, 2, "for JSON output use --json", "", false},
+		{"--output json points to --json", []string{"messages", "list", "c", "--output", "json"}, 2, "unknown flag: --output; for JSON output use --json", "", false},
+		{"--output=json points to --json", []string{"app", "get", "--output=json"}, 2, "for JSON output use --json", "", false},
+		{"-o where there is no JSON", []string{"token", "app", "-o", "json"}, 2, "unknown shorthand flag: 'o' in -o\n", "", false},
 		{"missing argument", []string{"users", "get"}, 2, "missing USER_ID", "", false},
 		{"extra argument", []string{"users", "get", "a", "b"}, 2, `unexpected argument "b"`, "", false},
 		{"id the library refuses", []string{"users", "get", ".."}, 2, "", "", false},
@@ -86,7 +91,8 @@ func TestParseCommandLines(t *testing.T) {
 	}{
 		{[]string{"users", "get", "alice", "--json"}, "talkjs users get", []string{"alice"}, map[string]string{"json": "true"}, ""},
 		{[]string{"users", "list", "--limit", "50", "--all"}, "talkjs users list", nil, map[string]string{"limit": "50", "all": "true"}, ""},
-		{[]string{"conversations", "get", "c1", "-o", "json"}, "talkjs conversations get", []string{"c1"}, map[string]string{"output": "json"}, ""},
+		{[]string{"conversations", "get", "c1", "--json"}, "talkjs conversations get", []string{"c1"}, map[string]string{"json": "true"}, ""},
+		{[]string{"conversations", "get", "c1", "-o", "json"}, "talkjs conversations get", nil, nil, "for JSON output use --json"},
 		{[]string{"conversations", "upsert", "c1", "--participants", "a,b", "--participant", "c"}, "talkjs conversations upsert", []string{"c1"},
 			map[string]string{"participant": "a,b,c"}, ""},
 		{[]string{"messages", "react", "c", "m", "👍", "--user", "bob"}, "talkjs messages react", []string{"c", "m", "👍"}, map[string]string{"user": "bob"}, ""},
@@ -107,7 +113,9 @@ func TestParseCommandLines(t *testing.T) {
 				t.Errorf("command %q, want %q", got, tc.path)
 			}
 			err = cmd.ParseFlags(rest)
-			if err == nil {
+			if err != nil {
+				err = cmd.FlagErrorFunc()(cmd, err) // as cobra's Execute does
+			} else {
 				err = cmd.ValidateArgs(cmd.Flags().Args())
 			}
 			if tc.err != "" {

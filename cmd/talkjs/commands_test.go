@@ -66,7 +66,7 @@ func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"users", "get"},
 		{"users", "get", "a", "b"},
-		{"users", "list", "-o", "yaml"},
+		{"users", "list", "--output", "json"},
 		{"conversations", "list", "--order-by", "size"},
 		{"conversations", "list", "--filter", "{nope"},
 		{"participants", "join", "c", "u", "--access", "None"},

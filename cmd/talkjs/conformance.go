@@ -82,9 +82,6 @@ type conformanceOptions struct {
 }
 
 func runConformance(ctx context.Context, st *stdio, o *conformanceOptions) error {
-	if err := o.out.check(); err != nil {
-		return err
-	}
 	if o.maxRequests < 1 {
 		return fmt.Errorf("%w: --max-requests must be at least 1", errUsage)
 	}

@@ -131,7 +131,7 @@ func TestConformanceUsage(t *testing.T) {
 		{"conformance", "--max-requests", "0"},
 		{"conformance", "--rate", "0"},
 		{"conformance", "--compare", "/nonexistent-recording"},
-		{"conformance", "-o", "yaml"},
+		{"conformance", "-o", "json"},
 	} {
 		if r := runWith(t, vars, "", args...); r.code != exitUsage {
 			t.Errorf("talkjs %s: exit %d, want 2\n%s", strings.Join(args, " "), r.code, r.err)

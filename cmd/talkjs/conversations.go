@@ -14,7 +14,7 @@ func conversationsCommands() []*command {
 	return []*command{
 		{
 			Name: "conversations get", Summary: "Show a conversation and its participants",
-			Example: "talkjs conversations get order-1042\ntalkjs conversations get order-1042 -o json",
+			Example: "talkjs conversations get order-1042\ntalkjs conversations get order-1042 --json",
 			Args:    []string{"CONVERSATION_ID"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
 				cf, out := addClientFlags(fs), addOutputFlags(fs)

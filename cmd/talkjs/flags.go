@@ -213,15 +213,10 @@ func parseNotify(s string) (talkjs.Notify, error) {
 	return 0, fmt.Errorf("%w: --notify must be true, false or MentionsOnly, not %q", errUsage, s)
 }
 
-// setup checks the output flags and returns the command's client.
+// setup returns the command's client; with --json it keeps TalkJS's
+// answers for printing.
 func setup(st *stdio, cf *clientFlags, out *outputFlags) (*talkjs.Client, error) {
-	if out == nil {
-		return cf.client(st)
-	}
-	if err := out.check(); err != nil {
-		return nil, err
-	}
-	if out.json {
+	if out != nil && out.json {
 		return cf.client(st, talkjs.WithMiddleware(out.answers.middleware))
 	}
 	return cf.client(st)

@@ -144,7 +144,7 @@ the host from ` + talkjs.EnvBaseURL + ` (or --base-url).`,
 	root.SetIn(st.In)
 	root.SetOut(st.Out)
 	root.SetErr(st.Err)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", errUsage, err) })
+	root.SetFlagErrorFunc(flagError)
 	root.CompletionOptions.HiddenDefaultCmd = false
 
 	groups := map[string]*cobra.Command{}
@@ -185,6 +185,19 @@ the host from ` + talkjs.EnvBaseURL + ` (or --base-url).`,
 
 func versionText() string {
 	return fmt.Sprintf("talkjs version %s (%s %s/%s)\n", talkjs.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// flagError marks a flag cobra refused as a usage error. -o and --output,
+// which once chose JSON, point to --json where the command has it.
+func flagError(cmd *cobra.Command, err error) error {
+	var unknown *pflag.NotExistError
+	if errors.As(err, &unknown) && cmd.Flags().Lookup("json") != nil {
+		short := unknown.GetSpecifiedShortnames() != ""
+		if name := unknown.GetSpecifiedName(); (short && name == "o") || (!short && name == "output") {
+			return fmt.Errorf("%w: %v; for JSON output use --json (-o and --output were removed)", errUsage, err)
+		}
+	}
+	return fmt.Errorf("%w: %v", errUsage, err)
 }
 
 // unknownSubcommand lets a group print its help when called alone, and
