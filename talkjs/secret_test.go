@@ -55,9 +55,7 @@ func TestClientNeverPrintsTheSecret(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.AppToken(); err != nil { // a token is cached in the client now
-			t.Fatal(err)
-		}
+		c.AppToken() // a token is cached in the client now
 		holders := map[string]any{
 			"*Client":                  c,
 			"Client":                   *c,

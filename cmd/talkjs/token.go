@@ -26,11 +26,7 @@ func tokenCommands() []*command {
 					if err != nil {
 						return err
 					}
-					tok, err := cl.AppToken()
-					if err != nil {
-						return err
-					}
-					_, err = fmt.Fprintln(st.Out, tok)
+					_, err = fmt.Fprintln(st.Out, cl.AppToken())
 					return err
 				}
 			},
