@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/gotalkjs/talkjs-go/gen"
@@ -49,11 +48,9 @@ func notifyJSON(n *gen.Notify) json.RawMessage {
 // the read marker.
 func (h handlers) JoinConversation(w http.ResponseWriter, r *http.Request, convID gen.ConversationId, userID gen.UserId, _ gen.JoinConversationParams) {
 	var in gen.ParticipationInput
-	if b, _ := io.ReadAll(r.Body); len(b) > 0 {
-		if err := json.Unmarshal(b, &in); err != nil {
-			writeError(w, http.StatusBadRequest, "request body: "+err.Error())
-			return
-		}
+	if err := decodeBody(r, &in); err != nil {
+		writeAPIError(w, err)
+		return
 	}
 	s := h.s
 	s.mu.Lock()

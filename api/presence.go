@@ -1,10 +1,7 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/gotalkjs/talkjs-go/gen"
@@ -98,11 +95,9 @@ type userPresenceJSON struct {
 // session is typing).
 func (h handlers) ListPresences(w http.ResponseWriter, r *http.Request, _ gen.ListPresencesParams) {
 	var q gen.PresenceQuery
-	if b, _ := io.ReadAll(r.Body); len(bytes.TrimSpace(b)) > 0 {
-		if err := json.Unmarshal(b, &q); err != nil {
-			writeError(w, http.StatusBadRequest, "request body: "+err.Error())
-			return
-		}
+	if err := decodeBody(r, &q); err != nil {
+		writeAPIError(w, err)
+		return
 	}
 	s := h.s
 	s.mu.RLock()
