@@ -18,13 +18,13 @@ func TestApp(t *testing.T) {
 	hdr := map[string]string{"Authorization": "Bearer " + testSecret}
 	must(t, e.rawWith(http.MethodGet, "/v1/"+testApp, "", hdr), 200).json(t, &app)
 	if app.ID != testApp || len(app.Custom) != 0 || app.DefaultLocale != nil {
-		t.Errorf("app %+v", app)
+		t.Errorf("GET /v1/%s = %+v, want id %s, no custom, no defaultLocale", testApp, app, testApp)
 	}
 	must(t, e.raw(http.MethodPut, "/", `{"custom":{"tier":"gold","x":"y"},"defaultLocale":"nl-NL"}`), 200)
 	must(t, e.rawWith(http.MethodPut, "/v1/"+testApp, `{"custom":{"x":null}}`, hdr), 200)
 	must(t, e.raw(http.MethodGet, "/", ""), 200).json(t, &app)
 	if !reflect.DeepEqual(app.Custom, map[string]string{"tier": "gold"}) || app.DefaultLocale == nil || *app.DefaultLocale != "nl-NL" {
-		t.Errorf("app after update %+v", app)
+		t.Errorf("GET / after the PUTs = %+v, want custom {tier: gold}, defaultLocale nl-NL", app)
 	}
 	must(t, e.raw(http.MethodPut, "/", `{"defaultLocale":null}`), 200)
 	must(t, e.raw(http.MethodHead, "/", ""), 200)
@@ -41,7 +41,7 @@ func TestNotifications(t *testing.T) {
 	n := e.srv.Notifications("c1")
 	if len(n) != 2 || !reflect.DeepEqual(n[0].Recipients, []string{"alice", "bob"}) || !reflect.DeepEqual(n[1].Channels, []string{"sms", "email"}) ||
 		!reflect.DeepEqual(n[1].Recipients, []string{"bob"}) {
-		t.Errorf("notifications %+v", n)
+		t.Errorf("Notifications(c1) = %+v, want [email to alice and bob, sms+email to bob]", n)
 	}
 	r := must(t, e.raw("POST", "/conversations/c1/notifications", `{"channels":["email"],"recipients":["carol"]}`), 400)
 	r.message(t)

@@ -33,10 +33,10 @@ func TestViolationsAreBounded(t *testing.T) {
 	}
 	for _, err := range v {
 		if len(err.Error()) > 2048 {
-			t.Fatalf("a kept violation is %d bytes long", len(err.Error()))
+			t.Fatalf("a kept violation is %d bytes long, want at most 2048", len(err.Error()))
 		}
 		if !strings.HasPrefix(err.Error(), "GET /v1/"+testApp+"/users/xxx") {
-			t.Fatalf("violation %.100q does not name the request", err.Error())
+			t.Fatalf("violation = %.100q, want it to start with the request (GET /v1/%s/users/xxx…)", err.Error(), testApp)
 		}
 	}
 	if reported != n {
@@ -58,12 +58,12 @@ func TestUnclaimedUploadsExpire(t *testing.T) {
 	e.clock.Advance(time.Millisecond)
 	must(t, e.rawWith("GET", "/files/"+lost+"/lost.txt", "", nil), 404)
 	r := must(t, e.raw("POST", "/conversations/c1/messages", `[{"type":"UserMessage","sender":"alice","attachmentToken":"`+lost+`"}]`), 400)
-	if !strings.Contains(r.message(t), "expired") {
-		t.Errorf("message %q", r.message(t))
+	if msg := r.message(t); !strings.Contains(msg, "expired") {
+		t.Errorf("sending an expired attachment token: message = %q, want it to say \"expired\"", msg)
 	}
 	e.upload([]byte("new"), "new.txt") // sweeps
 	if n := e.srv.Counts().Files; n != 2 {
-		t.Errorf("%d files stored, want the kept one and the new one", n)
+		t.Errorf("Counts().Files = %d, want 2 (the kept one and the new one)", n)
 	}
 	must(t, e.rawWith("GET", "/files/"+kept+"/kept.txt", "", nil), 200)
 }
@@ -77,12 +77,12 @@ func TestFileStoreCap(t *testing.T) {
 	ct, body := multipartBody(t, bytes.Repeat([]byte("c"), 1000), "c.bin", "c.bin", true)
 	r := must(t, e.rawWith("POST", "/v1/"+testApp+"/files", string(body), map[string]string{"Authorization": "Bearer " + testSecret, "Content-Type": ct}), 413)
 	if msg := r.message(t); !strings.Contains(msg, "file store is full") || !strings.Contains(msg, "2500") {
-		t.Errorf("message %q", msg)
+		t.Errorf("uploading past the store's 2500 bytes: message = %q, want it to say the file store is full and name 2500", msg)
 	}
 	e.clock.Advance(time.Hour)
 	e.upload(bytes.Repeat([]byte("c"), 1000), "c.bin")
 	if n := e.srv.Counts().Files; n != 1 {
-		t.Errorf("%d files, want 1", n)
+		t.Errorf("Counts().Files after the others expired and one upload = %d, want 1", n)
 	}
 }
 
@@ -98,16 +98,16 @@ func TestIdempotencyKeyGoesWithItsMessage(t *testing.T) {
 	check(t, resp, err, 200)
 	again := e.send("c1", m)
 	if again[0] == first[0] {
-		t.Fatalf("the key answered the deleted message %s", first[0])
+		t.Fatalf("send with key k1 after deleting its message = %s (the deleted one), want a new message", again[0])
 	}
 	if n := len(e.srv.Messages("c1")); n != 1 {
-		t.Errorf("%d messages, want 1", n)
+		t.Errorf("len(Messages(c1)) = %d, want 1", n)
 	}
 	// Deleting all messages forgets their keys too.
 	r2, err := e.c.DeleteAllMessagesWithResponse(ctx, "c1", nil)
 	check(t, r2, err, 200)
 	if third := e.send("c1", m); third[0] == again[0] {
-		t.Error("the key answered a message deleted with all the others")
+		t.Errorf("send with key k1 after deleting all messages = %s (deleted), want a new message", third[0])
 	}
 }
 
@@ -168,12 +168,14 @@ func TestOversizedBodyIs413NotAReset(t *testing.T) {
 	e.user("alice")
 	addr := strings.TrimPrefix(e.hs.URL, "http://")
 	for _, chunked := range []bool{true, false} {
-		for i := 0; i < 10; i++ {
-			status, err := sendWholeThenRead(addr, "/v1/"+testApp+"/users/alice", "application/json", 32<<20, chunked)
-			if err != nil || status != 413 {
-				t.Fatalf("chunked=%v try %d: status %d, %v; want 413", chunked, i, status, err)
+		t.Run(fmt.Sprintf("chunked=%v", chunked), func(t *testing.T) {
+			for i := 0; i < 10; i++ {
+				status, err := sendWholeThenRead(addr, "/v1/"+testApp+"/users/alice", "application/json", 32<<20, chunked)
+				if err != nil || status != 413 {
+					t.Fatalf("PUT /users/alice with 32 MiB (try %d) = %d, %v; want 413", i, status, err)
+				}
 			}
-		}
+		})
 	}
 }
 
@@ -190,16 +192,19 @@ func TestDownloadsAreInert(t *testing.T) {
 		{"photo.jpg", "inline"},
 	}
 	for _, c := range cases {
-		token := e.upload([]byte("<html><script>alert(1)</script></html>"), c.name)
-		r := must(t, e.rawWith("GET", "/files/"+token+"/"+c.name, "", nil), 200)
-		if got := r.header.Get("X-Content-Type-Options"); got != "nosniff" {
-			t.Errorf("%s: X-Content-Type-Options %q", c.name, got)
-		}
-		if got := r.header.Get("Content-Security-Policy"); !strings.Contains(got, "sandbox") || !strings.Contains(got, "default-src 'none'") {
-			t.Errorf("%s: Content-Security-Policy %q", c.name, got)
-		}
-		if got := r.header.Get("Content-Disposition"); !strings.HasPrefix(got, c.disposition+";") {
-			t.Errorf("%s: Content-Disposition %q, want %s", c.name, got, c.disposition)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			e := e.in(t)
+			token := e.upload([]byte("<html><script>alert(1)</script></html>"), c.name)
+			r := must(t, e.rawWith("GET", "/files/"+token+"/"+c.name, "", nil), 200)
+			if got := r.header.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("GET %s: X-Content-Type-Options = %q, want nosniff", c.name, got)
+			}
+			if got := r.header.Get("Content-Security-Policy"); !strings.Contains(got, "sandbox") || !strings.Contains(got, "default-src 'none'") {
+				t.Errorf("GET %s: Content-Security-Policy = %q, want sandbox and default-src 'none'", c.name, got)
+			}
+			if got := r.header.Get("Content-Disposition"); !strings.HasPrefix(got, c.disposition+";") {
+				t.Errorf("GET %s: Content-Disposition = %q, want %s; …", c.name, got, c.disposition)
+			}
+		})
 	}
 }

@@ -26,7 +26,7 @@ func TestMessageContent(t *testing.T) {
 	id := regexp.MustCompile(`^msg_[0-9A-Za-z]{22}$`)
 	for _, r := range refs {
 		if !id.MatchString(r.ID) {
-			t.Errorf("message id %q is not msg_ and 22 characters", r.ID)
+			t.Errorf("send answered id %q, want msg_ and 22 letters or digits", r.ID)
 		}
 	}
 	type msg struct {
@@ -39,18 +39,18 @@ func TestMessageContent(t *testing.T) {
 		return m
 	}
 	if m := get(refs[0].ID); m.Text != "Hello big worldx.y" || !jsonSame(m.Content, rich) {
-		t.Errorf("rich message: text %q content %s", m.Text, m.Content)
+		t.Errorf("message sent with content = text %q content %s, want text %q and the content as sent", m.Text, m.Content, "Hello big worldx.y")
 	}
 	if m := get(refs[1].ID); !jsonSame(m.Content, `[{"type":"text","children":["plain <b>"]}]`) {
-		t.Errorf("text message content %s", m.Content)
+		t.Errorf("message sent with text: content = %s, want one text block holding the text", m.Content)
 	}
 	if m := get(refs[2].ID); !jsonSame(m.Content, `[{"type":"location","latitude":52.37,"longitude":4.89}]`) {
-		t.Errorf("location message content %s", m.Content)
+		t.Errorf("message sent with a location: content = %s, want one location block", m.Content)
 	}
 	// Editing the text makes the content follow it.
 	must(t, e.raw("PUT", "/conversations/c1/messages/"+refs[0].ID, `{"text":"edited"}`), 200)
 	if m := get(refs[0].ID); !jsonSame(m.Content, `[{"type":"text","children":["edited"]}]`) {
-		t.Errorf("edited content %s", m.Content)
+		t.Errorf("after PUT text \"edited\": content = %s, want one text block holding \"edited\"", m.Content)
 	}
 	// A file: a file block with its token, name, size, URL and subtype.
 	var body bytes.Buffer
@@ -69,11 +69,11 @@ func TestMessageContent(t *testing.T) {
 	}
 	must(t, e.raw(http.MethodGet, "/conversations/c1/messages/"+refs[0].ID, ""), 200).json(t, &f)
 	if len(f.Content) != 1 {
-		t.Fatalf("file content %v", f.Content)
+		t.Fatalf("message sent with an attachment: content = %v, want one file block", f.Content)
 	}
 	b := f.Content[0]
 	if b["type"] != "file" || b["url"] != f.Attachment.URL || b["filename"] != "cat.png" || b["size"] != 4.0 || b["subtype"] != "image" || b["fileToken"] == "" {
-		t.Errorf("file block %v", b)
+		t.Errorf("file block = %v, want type file, url %s, filename cat.png, size 4, subtype image and a fileToken", b, f.Attachment.URL)
 	}
 }
 

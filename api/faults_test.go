@@ -17,10 +17,10 @@ func TestRateLimit(t *testing.T) {
 	}
 	r := must(t, e.raw("GET", "/users", ""), 429)
 	if ra := r.header.Get("Retry-After"); ra != "1" {
-		t.Errorf("Retry-After %q", ra)
+		t.Errorf("4th GET with rate 2/s, burst 3: Retry-After = %q, want 1", ra)
 	}
 	if msg := r.message(t); !strings.Contains(msg, "rate limit") {
-		t.Errorf("message %q", msg)
+		t.Errorf("4th GET with rate 2/s, burst 3: message = %q, want it to contain \"rate limit\"", msg)
 	}
 	e.clock.Advance(500 * time.Millisecond) // one token back
 	must(t, e.raw("GET", "/users", ""), 200)
@@ -34,7 +34,7 @@ func TestRateLimit(t *testing.T) {
 	slow := newEnv(t, api.WithRateLimit(0.1, 1))
 	must(t, slow.raw("GET", "/users", ""), 200)
 	if ra := must(t, slow.raw("GET", "/users", ""), 429).header.Get("Retry-After"); ra != "10" {
-		t.Errorf("slow Retry-After %q", ra)
+		t.Errorf("2nd GET with rate 0.1/s, burst 1: Retry-After = %q, want 10", ra)
 	}
 }
 
@@ -53,22 +53,26 @@ func outcome(e *env, id string) string {
 
 func TestFaultKinds(t *testing.T) {
 	cases := []struct {
+		name   string
 		faults api.Faults
 		want   string
 		stored bool
 	}{
-		{api.Faults{Unavailable: 1}, "503", false},
-		{api.Faults{BadGateway: 1}, "502", true},
-		{api.Faults{Cut: 1}, "cut", true},
+		{"unavailable", api.Faults{Unavailable: 1}, "503", false},
+		{"bad gateway", api.Faults{BadGateway: 1}, "502", true},
+		{"cut", api.Faults{Cut: 1}, "cut", true},
 	}
 	for _, c := range cases {
-		e := newEnv(t, api.WithFaults(c.faults))
-		if got := outcome(e, "u1"); got != c.want {
-			t.Errorf("%+v: got %s, want %s", c.faults, got, c.want)
-		}
-		if _, ok := e.srv.User("u1"); ok != c.stored {
-			t.Errorf("%+v: stored %v, want %v", c.faults, ok, c.stored)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, api.WithFaults(c.faults))
+			if got := outcome(e, "u1"); got != c.want {
+				t.Errorf("PUT /users/u1 with faults %+v = %s, want %s", c.faults, got, c.want)
+			}
+			if _, ok := e.srv.User("u1"); ok != c.stored {
+				t.Errorf("User(u1) after PUT with faults %+v: stored = %v, want %v", c.faults, ok, c.stored)
+			}
+		})
 	}
 }
 
@@ -84,14 +88,14 @@ func TestFaultsAreSeededAndReplay(t *testing.T) {
 	}
 	a, b := run(), run()
 	if !eq(a, b...) {
-		t.Fatalf("same seed, different faults:\n%v\n%v", a, b)
+		t.Fatalf("outcomes of 100 PUTs with seed 42, run twice = \n%v\n%v\nwant the same twice", a, b)
 	}
 	n := map[string]int{}
 	for _, o := range a {
 		n[o]++
 	}
 	if n["503"] < 10 || n["502"] < 3 || n["cut"] < 3 || n["200"] < 40 {
-		t.Errorf("shares far from the configured ones: %v", n)
+		t.Errorf("outcomes of 100 PUTs with faults %+v = %v, want at least 10 503s, 3 502s, 3 cuts and 40 200s", f, n)
 	}
 	f.Seed = 43
 	e := newEnv(t, api.WithFaults(f))
@@ -100,6 +104,6 @@ func TestFaultsAreSeededAndReplay(t *testing.T) {
 		c = append(c, outcome(e, fmt.Sprint("u", i)))
 	}
 	if eq(a, c...) {
-		t.Error("another seed gave the same faults")
+		t.Error("outcomes of 100 PUTs with seed 43 = those with seed 42, want other faults")
 	}
 }

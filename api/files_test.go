@@ -55,10 +55,10 @@ func TestUploadSendAndDownload(t *testing.T) {
 	m := e.getMsg("c1", ids[0])
 	a := m.Attachment.MustGet()
 	if *a.Size != int64(len(data)) || *a.Filename != "report 1.pdf" || !m.Text.IsNull() {
-		t.Fatalf("attachment %+v text %v", a, m.Text)
+		t.Fatalf("message with the upload: attachment size %d filename %q, text %v; want %d, \"report 1.pdf\", null", *a.Size, *a.Filename, m.Text, len(data))
 	}
 	if !strings.HasPrefix(*a.Url, e.hs.URL+"/files/") {
-		t.Errorf("url %s", *a.Url)
+		t.Errorf("attachment url = %s, want it under %s/files/", *a.Url, e.hs.URL)
 	}
 	resp, err := http.Get(*a.Url) // no Authorization: the URL is the capability
 	if err != nil {
@@ -67,16 +67,16 @@ func TestUploadSendAndDownload(t *testing.T) {
 	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !bytes.Equal(got, data) || resp.Header.Get("Content-Type") != "application/pdf" {
-		t.Errorf("download: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), got)
+		t.Errorf("GET %s = %d %q %q, want 200 application/pdf %q", *a.Url, resp.StatusCode, resp.Header.Get("Content-Type"), got, data)
 	}
 	// The file goes with the last message that carries it.
 	ok200(t)(e.c.DeleteMessageWithResponse(ctx, "c1", ids[0], nil))
 	if _, _, ok := e.srv.File(token); !ok {
-		t.Error("file deleted while another message carries it")
+		t.Error("File(token) after deleting one of two messages with it = not found, want kept")
 	}
 	ok200(t)(e.c.DeleteMessageWithResponse(ctx, "c1", ids[1], nil))
 	if _, _, ok := e.srv.File(token); ok {
-		t.Error("file kept after its messages were deleted")
+		t.Error("File(token) after deleting both messages with it = found, want deleted")
 	}
 	resp, err = http.Get(*a.Url)
 	if err != nil {
@@ -84,7 +84,7 @@ func TestUploadSendAndDownload(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 404 {
-		t.Errorf("deleted file: %d", resp.StatusCode)
+		t.Errorf("GET %s of a deleted file = %d, want 404", *a.Url, resp.StatusCode)
 	}
 }
 
@@ -98,8 +98,8 @@ func TestUploadErrors(t *testing.T) {
 	ct, body := multipartBody(t, bytes.Repeat([]byte("x"), 1000), "a.txt", "a.txt", true)
 	must(t, post(ct, body), 200)
 	ct, body = multipartBody(t, bytes.Repeat([]byte("x"), 1001), "a.txt", "a.txt", true)
-	if r := must(t, post(ct, body), 413); !strings.Contains(r.message(t), "1000 bytes") {
-		t.Errorf("message %s", r.body)
+	if msg := must(t, post(ct, body), 413).message(t); !strings.Contains(msg, "1000 bytes") {
+		t.Errorf("POST /files with 1001 bytes: message = %q, want it to name the limit (1000 bytes)", msg)
 	}
 	// A large upload is refused as soon as the file part passes the limit.
 	ct, body = multipartBody(t, bytes.Repeat([]byte("x"), 300<<10), "big.bin", "big.bin", true)
@@ -120,13 +120,15 @@ func TestUploadErrors(t *testing.T) {
 	cases[1].ct, cases[1].body = multipartBody(t, []byte("x"), "a.txt", "", false)
 	cases[2].ct, cases[2].body = multipartBody(t, []byte("x"), "a.txt", "", true)
 	for _, c := range cases {
-		r := must(t, post(c.ct, c.body), 400)
-		if msg := r.message(t); !strings.Contains(msg, c.want) {
-			t.Errorf("%s: %q", c.name, msg)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			r := must(t, e.in(t).rawWith("POST", "/v1/"+testApp+"/files", string(c.body), map[string]string{"Authorization": "Bearer " + testSecret, "Content-Type": c.ct}), 400)
+			if msg := r.message(t); !strings.Contains(msg, c.want) {
+				t.Errorf("POST /files with %s: message = %q, want it to contain %q", c.name, msg, c.want)
+			}
+		})
 	}
 	if n := e.srv.Counts().Files; n != 1 {
-		t.Errorf("%d files stored", n)
+		t.Errorf("Counts().Files = %d, want 1 (only the upload at the limit)", n)
 	}
 }
 

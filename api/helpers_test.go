@@ -85,6 +85,14 @@ func newEnv(t testing.TB, opts ...api.Option) *env {
 	return e
 }
 
+// in returns a copy of e that reports to t, for use inside a subtest of the
+// test that made e. allowViolations stays the one of e.
+func (e *env) in(t testing.TB) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
 // reply is a raw answer.
 type reply struct {
 	status int

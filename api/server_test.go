@@ -54,10 +54,12 @@ func TestAuthentication(t *testing.T) {
 		{"lower-case scheme", "bearer " + testSecret},
 	}
 	for _, c := range ok {
-		r := e.rawWith("GET", "/v1/"+testApp+"/users/alice", "", map[string]string{"Authorization": c.header})
-		if r.status != 200 {
-			t.Errorf("%s: status %d: %s", c.name, r.status, r.body)
-		}
+		t.Run("accepts "+c.name, func(t *testing.T) {
+			r := e.in(t).rawWith("GET", "/v1/"+testApp+"/users/alice", "", map[string]string{"Authorization": c.header})
+			if r.status != 200 {
+				t.Errorf("GET /users/alice with %s = %d %s, want 200", c.name, r.status, r.body)
+			}
+		})
 	}
 	bad := []struct{ name, header, want string }{
 		{"no header", "", "missing"},
@@ -75,25 +77,26 @@ func TestAuthentication(t *testing.T) {
 		{"no iss", "Bearer " + appToken(t, jwt.SigningMethodHS256, secret, with("iss", nil)), `"iss"`},
 	}
 	for _, c := range bad {
-		hdr := map[string]string{}
-		if c.header != "" {
-			hdr["Authorization"] = c.header
-		}
-		r := e.rawWith("GET", "/v1/"+testApp+"/users/alice", "", hdr)
-		if r.status != 401 {
-			t.Errorf("%s: status %d, want 401: %s", c.name, r.status, r.body)
-			continue
-		}
-		if ct := r.header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("%s: Content-Type %q", c.name, ct)
-		}
-		msg := r.message(t)
-		if !strings.Contains(msg, c.want) {
-			t.Errorf("%s: message %q does not contain %q", c.name, msg, c.want)
-		}
-		if strings.Contains(msg, testSecret) {
-			t.Errorf("%s: message leaks the secret: %q", c.name, msg)
-		}
+		t.Run("refuses "+c.name, func(t *testing.T) {
+			hdr := map[string]string{}
+			if c.header != "" {
+				hdr["Authorization"] = c.header
+			}
+			r := e.in(t).rawWith("GET", "/v1/"+testApp+"/users/alice", "", hdr)
+			if r.status != 401 {
+				t.Fatalf("GET /users/alice with %s = %d %s, want 401", c.name, r.status, r.body)
+			}
+			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("GET /users/alice with %s: Content-Type = %q, want application/json", c.name, ct)
+			}
+			msg := r.message(t)
+			if !strings.Contains(msg, c.want) {
+				t.Errorf("GET /users/alice with %s: message = %q, want it to contain %q", c.name, msg, c.want)
+			}
+			if strings.Contains(msg, testSecret) {
+				t.Errorf("GET /users/alice with %s: message = %q, want it without the secret", c.name, msg)
+			}
+		})
 	}
 }
 
@@ -102,7 +105,7 @@ func TestOtherAppIsNotFound(t *testing.T) {
 	e.user("alice")
 	r := must(t, e.rawWith("GET", "/v1/other_app/users/alice", "", map[string]string{"Authorization": "Bearer " + testSecret}), 404)
 	if msg := r.message(t); !strings.Contains(msg, "no app") {
-		t.Errorf("message %q", msg)
+		t.Errorf("GET /v1/other_app/users/alice: message = %q, want it to contain \"no app\"", msg)
 	}
 	must(t, e.rawWith("GET", "/users/alice", "", nil), 404)
 	// /v1/{appId} is the app itself (GET /v1/{appId}), which needs auth.
@@ -127,24 +130,25 @@ func TestInvalidRequestsAreReadable400s(t *testing.T) {
 		{"POST", "/users/alice", `{}`, 405, "POST is not allowed"},
 	}
 	for _, c := range cases {
-		r := e.raw(c.method, c.path, c.body)
-		if r.status != c.status {
-			t.Errorf("%s %s: status %d, want %d: %s", c.method, c.path, r.status, c.status, r.body)
-			continue
-		}
-		msg := r.message(t)
-		if !strings.Contains(msg, c.want) {
-			t.Errorf("%s %s: message %q does not contain %q", c.method, c.path, msg, c.want)
-		}
-		if strings.Contains(msg, "\n") || strings.Contains(msg, "Schema") {
-			t.Errorf("message is not one sentence: %q", msg)
-		}
+		t.Run(c.method+" "+c.path, func(t *testing.T) {
+			r := e.in(t).raw(c.method, c.path, c.body)
+			if r.status != c.status {
+				t.Fatalf("%s %s %s = %d %s, want %d", c.method, c.path, c.body, r.status, r.body, c.status)
+			}
+			msg := r.message(t)
+			if !strings.Contains(msg, c.want) {
+				t.Errorf("%s %s %s: message = %q, want it to contain %q", c.method, c.path, c.body, msg, c.want)
+			}
+			if strings.Contains(msg, "\n") || strings.Contains(msg, "Schema") {
+				t.Errorf("%s %s %s: message = %q, want one sentence without a schema dump", c.method, c.path, c.body, msg)
+			}
+		})
 	}
 	if got := len(e.srv.Violations()); got != len(cases) {
 		t.Errorf("%d violations recorded, want %d: %v", got, len(cases), e.srv.Violations())
 	}
 	if _, ok := e.srv.User("bob"); ok {
-		t.Error("an invalid request changed the state")
+		t.Error("User(\"bob\") exists after an invalid PUT /users/bob, want no such user")
 	}
 }
 
@@ -152,18 +156,20 @@ func TestSpecialCharactersInPathParameters(t *testing.T) {
 	e := newEnv(t)
 	ids := []string{"a/b", "what?", "hash#tag", "with space", "emoji 🎉", "100%", "dots.and-dashes_"}
 	for _, id := range ids {
-		resp, err := e.c.CreateOrUpdateUserWithResponse(ctx, id, nil, gen.UserInput{Name: ptr(id)})
-		check(t, resp, err, 200)
-		got, err := e.c.GetUserWithResponse(ctx, id, nil)
-		check(t, got, err, 200)
-		if *got.JSON200.Id != id || *got.JSON200.Name != id {
-			t.Errorf("user %q came back as id %q name %q", id, *got.JSON200.Id, *got.JSON200.Name)
-		}
-		if _, ok := e.srv.User(id); !ok {
-			t.Errorf("user %q not stored under its decoded id", id)
-		}
-		// The raw escaped form reaches the same user.
-		must(t, e.raw("GET", "/users/"+url.PathEscape(id), ""), 200)
+		t.Run(id, func(t *testing.T) {
+			resp, err := e.c.CreateOrUpdateUserWithResponse(ctx, id, nil, gen.UserInput{Name: ptr(id)})
+			check(t, resp, err, 200)
+			got, err := e.c.GetUserWithResponse(ctx, id, nil)
+			check(t, got, err, 200)
+			if *got.JSON200.Id != id || *got.JSON200.Name != id {
+				t.Errorf("GetUser(%q) = id %q name %q, want id and name %q", id, *got.JSON200.Id, *got.JSON200.Name, id)
+			}
+			if _, ok := e.srv.User(id); !ok {
+				t.Errorf("User(%q) after PUT = not found, want the user stored under its decoded id", id)
+			}
+			// The raw escaped form reaches the same user.
+			must(t, e.in(t).raw("GET", "/users/"+url.PathEscape(id), ""), 200)
+		})
 	}
 	// a/b must not be confused with the conversations of user a.
 	e.user("a")
@@ -171,7 +177,7 @@ func TestSpecialCharactersInPathParameters(t *testing.T) {
 	var u gen.User
 	r.json(t, &u)
 	if *u.Id != "a/b" {
-		t.Errorf("got user %q", *u.Id)
+		t.Errorf("GET /users/a%%2Fb = user %q, want a/b", *u.Id)
 	}
 	// An emoji reaction path segment.
 	e.conv("c 1/x", "a/b")
@@ -180,7 +186,7 @@ func TestSpecialCharactersInPathParameters(t *testing.T) {
 	check(t, resp, err, 200)
 	m := e.getMsg("c 1/x", id)
 	if got := (*m.Reactions)["👍"]; len(got) != 1 || got[0] != "a/b" {
-		t.Errorf("reactions %v", *m.Reactions)
+		t.Errorf("after reacting 👍 as a/b: reactions = %v, want 👍: [a/b]", *m.Reactions)
 	}
 }
 
@@ -189,8 +195,8 @@ func TestBodyLimit(t *testing.T) {
 	e.user("alice")
 	big := `{"name":"` + strings.Repeat("x", 200) + `"}`
 	r := must(t, e.raw("PUT", "/users/alice", big), 413)
-	if !strings.Contains(r.message(t), "100 bytes") {
-		t.Errorf("message %s", r.body)
+	if msg := r.message(t); !strings.Contains(msg, "100 bytes") {
+		t.Errorf("PUT /users/alice with %d bytes: message = %q, want it to name the limit (100 bytes)", len(big), msg)
 	}
 	// Without a Content-Length (chunked) the limit holds too.
 	req, _ := http.NewRequest("PUT", e.hs.URL+"/v1/"+testApp+"/users/alice", struct{ *strings.Reader }{strings.NewReader(big)})
@@ -202,10 +208,10 @@ func TestBodyLimit(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 413 {
-		t.Errorf("chunked: status %d", resp.StatusCode)
+		t.Errorf("chunked PUT /users/alice with %d bytes = %d, want 413", len(big), resp.StatusCode)
 	}
 	if u, _ := e.srv.User("alice"); *u.Name != "User alice" {
-		t.Error("an oversized request changed the user")
+		t.Errorf("after oversized PUTs: alice's name = %q, want %q (unchanged)", *u.Name, "User alice")
 	}
 }
 
@@ -216,19 +222,19 @@ func TestLoggerNeverLogsSecrets(t *testing.T) {
 	e.rawWith("GET", "/v1/"+testApp+"/users/alice", "", map[string]string{"Authorization": "Bearer wrong-secret"})
 	out := buf.String()
 	if !strings.Contains(out, "status=200") || !strings.Contains(out, "status=401") || !strings.Contains(out, "/users/alice") {
-		t.Errorf("log lacks requests:\n%s", out)
+		t.Errorf("log = %s\nwant lines for GET /users/alice with status=200 and status=401", out)
 	}
 	if strings.Contains(out, testSecret) || strings.Contains(out, "wrong-secret") {
-		t.Errorf("log leaks a token:\n%s", out)
+		t.Errorf("log = %s\nwant neither the secret nor the wrong token in it", out)
 	}
 }
 
 func TestDefaults(t *testing.T) {
 	s := api.NewServer()
 	if s.AppID() != api.DefaultAppID || !strings.HasPrefix(s.Secret(), "sk_test_") || len(s.Secret()) < 24 {
-		t.Errorf("app %q secret %q", s.AppID(), s.Secret())
+		t.Errorf("NewServer() = app %q secret %q, want app %q and a generated sk_test_ secret of at least 24 characters", s.AppID(), s.Secret(), api.DefaultAppID)
 	}
 	if api.NewServer().Secret() == s.Secret() {
-		t.Error("two servers share a generated secret")
+		t.Error("two NewServer() share a secret, want a fresh one each")
 	}
 }
