@@ -119,4 +119,4 @@ TALKJS_CORE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/talkjs-go/talkjs-core-
 validate-talkjs-core:
 	@[ -f "$(TALKJS_CORE_DIR)/node_modules/@talkjs/core/dist/talkSession.cjs" ] || { mkdir -p "$(TALKJS_CORE_DIR)" && \
 		npm install --prefix "$(TALKJS_CORE_DIR)" --no-audit --no-fund --no-save --loglevel=error $(TALKJS_CORE_PKG) >&2; }
-	TALKJS_CORE="$(TALKJS_CORE_DIR)/node_modules/@talkjs/core/dist/talkSession.cjs" $(GO) test -count=1 -run '^(TestAgreesWithTalkJSCore|TestBuilderAgreesWithTalkJSCore)$$' -v ./api/convfilter/ ./talkjs/filter/
+	TALKJS_CORE="$(TALKJS_CORE_DIR)/node_modules/@talkjs/core/dist/talkSession.cjs" $(GO) test -count=1 -run '^(TestAgreesWithTalkJSCore|TestBuilderAgreesWithTalkJSCore)$$' -v ./api/convfilter/

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gotalkjs/talkjs-go/gen"
 )
 
 func TestErrorIs(t *testing.T) {
@@ -267,11 +264,14 @@ func TestNoSecretInAnyFailure(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		record(c.Conversations.Delete(cctx, "c1")) // context error
-		c, _ = newTestServer(t, nil, append(opts, withSpecCheck())...)
-		cl, _ := newJSONCall(ctx, []MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
-			return gen.NewSendMessagesRequestWithBody(c.server, "c1", nil, ct, body)
-		})
-		record(c.do(cl)) // validation error
+		quoting := func(r *http.Request) error {   // a check that quotes the request
+			if err := refuseEmptySends(r); err != nil {
+				return fmt.Errorf("%s %s: %w", r.Method, r.URL, err)
+			}
+			return nil
+		}
+		c, _ = newTestServer(t, nil, append(opts, WithRequestCheck(quoting))...)
+		record(c.do(emptySend(t, c))) // validation error
 		_, err = c.Messages.Send(ctx, "c1", MessageInput{})
 		record(err) // argument error
 	}

@@ -1,4 +1,4 @@
-package filter_test
+package convfilter_test
 
 import (
 	"math/rand/v2"
@@ -9,8 +9,8 @@ import (
 	"github.com/gotalkjs/talkjs-go/internal/talkjscore"
 )
 
-// TestBuilderAgreesWithTalkJSCore: filters built at random with this
-// package, encoded, evaluated by TalkJS's official @talkjs/core package
+// TestBuilderAgreesWithTalkJSCore: filters built at random with
+// talkjs/filter, encoded, evaluated by TalkJS's official @talkjs/core package
 // (1.12.0) and by the server's convfilter, on every sample conversation
 // that has the timestamps the package always has. Skipped unless
 // TALKJS_CORE is set (`make validate-talkjs-core`).
@@ -33,7 +33,7 @@ func TestBuilderAgreesWithTalkJSCore(t *testing.T) {
 	var parsed []*convfilter.Filter
 	var filters []string
 	for range 1500 {
-		f, _, _ := randomFilter(r)
+		f, _, _ := randomBuiltFilter(r)
 		js, err := f.FilterJSON()
 		if err != nil {
 			t.Fatal(err)

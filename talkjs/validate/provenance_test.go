@@ -1,4 +1,4 @@
-package talkjs
+package validate_test
 
 import (
 	"go/ast"
@@ -28,7 +28,7 @@ func TestUnlistedOperationsSaySo(t *testing.T) {
 			}
 		}
 	}
-	files, _ := filepath.Glob("*.go")
+	files, _ := filepath.Glob("../*.go")
 	fset := token.NewFileSet()
 	checked := 0
 	for _, f := range files {

@@ -1,4 +1,4 @@
-package talkjs
+package validate_test
 
 import (
 	"go/ast"
@@ -50,7 +50,7 @@ func TestMethodsNameTheirEndpoint(t *testing.T) {
 
 	named := map[string]bool{}
 	methods := 0
-	files, err := filepath.Glob("*.go")
+	files, err := filepath.Glob("../*.go")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
-package filter_test
+package convfilter_test
 
-// The agreement tests prove that what this package encodes is what the
-// in-memory server (api/convfilter) reads: filters built here are encoded,
+// The agreement tests prove that what package talkjs/filter encodes is what the
+// in-memory server (this package) reads: filters built here are encoded,
 // parsed by convfilter, and matched against sample conversations, and the
 // result is compared with an expectation computed independently.
 
@@ -15,6 +15,11 @@ import (
 	"github.com/gotalkjs/talkjs-go/api/convfilter"
 	"github.com/gotalkjs/talkjs-go/talkjs/filter"
 )
+
+// conversationFilter is the interface package talkjs defines for filters.
+type conversationFilter interface {
+	FilterJSON() ([]byte, error)
+}
 
 func ptr[T any](v T) *T { return &v }
 
@@ -149,7 +154,7 @@ func TestAgreementRandom(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
-		f, want, desc := randomFilter(r)
+		f, want, desc := randomBuiltFilter(r)
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			defer func() {
 				if t.Failed() {
@@ -182,7 +187,7 @@ func some[T any](r *rand.Rand, xs []T) []T {
 	return out
 }
 
-func randomFilter(r *rand.Rand) (conversationFilter, model, string) {
+func randomBuiltFilter(r *rand.Rand) (conversationFilter, model, string) {
 	if r.IntN(4) > 0 {
 		return randomWhere(r)
 	}
