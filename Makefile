@@ -2,9 +2,15 @@
 GO        ?= go
 OAPI      := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPEC      := openapi/talkjs-openapi.yml
+# The library is the root module; the spec's validator, the server, the CLI,
+# the benchmarks and the examples are modules of their own (go.work joins
+# them), so that a program importing talkjs never sees their dependencies.
+MODULE    := github.com/gotalkjs/talkjs-go
+MODULES   := . api bench cmd examples internal openapi talkjs/talkjstest talkjs/validate
+PKGS      := $(MODULE)/...
 GEN_PARTS := $(patsubst gen/%.cfg.yaml,%,$(wildcard gen/*.cfg.yaml))
 
-.PHONY: all test generate check-generated lint lint-spec fmt vet demo bench bench-prism footprint validate-prism conformance-prism validate-talkjs-core
+.PHONY: all test generate check-generated check-modules lint lint-spec fmt vet demo bench bench-prism footprint validate-prism conformance-prism validate-talkjs-core
 REDOCLY   := @redocly/cli@2.77.0
 # Prism, an OpenAPI mock and validating proxy independent of kin-openapi, for validate-prism and conformance-prism.
 PRISM         := @stoplight/prism-cli@5.14.2
@@ -49,7 +55,19 @@ lint-spec:
 	npx -y $(REDOCLY) lint --config openapi/redocly.yaml $(SPEC)
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet $(PKGS)
+
+## check-modules: every module's go.mod is tidy on its own (without go.work), and go.work uses every module
+check-modules:
+	@for m in $(MODULES); do \
+		(cd $$m && GOWORK=off $(GO) mod tidy -diff >/dev/null) || { echo "$$m/go.mod is not tidy: run (cd $$m && GOWORK=off go mod tidy)"; exit 1; }; \
+	done; \
+	have=$$(find . -name go.mod -not -path './tools/*' -not -path './.git/*' | sed 's#/go.mod$$##; s#^\./##; s#^\.$$#.#; s#^$$#.#' | sort); \
+	want=$$(echo $(MODULES) | tr ' ' '\n' | sort); \
+	used=$$($(GO) work edit -json | sed -n 's/.*"DiskPath": "\(.*\)".*/\1/p' | sed 's#^\./##' | sort); \
+	[ "$$have" = "$$want" ] || { echo "Makefile MODULES ($$want) differ from the go.mod files ($$have)"; exit 1; }; \
+	[ "$$used" = "$$want" ] || { echo "go.work uses ($$used), want ($$want)"; exit 1; }; \
+	echo "modules are tidy: $(MODULES)"
 
 ## conformance-prism: `talkjs conformance` against Prism's stateless mock of the spec (needs Node.js and npm); prints the table
 conformance-prism: $(PRISM_BIN)
@@ -59,16 +77,16 @@ conformance-prism: $(PRISM_BIN)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 .PHONY: staticcheck
 staticcheck:
-	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) $(PKGS)
 
 # The race detector needs cgo, so a C compiler; where there is none, make test
 # runs the tests without it and says so.
 RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1 && echo -race)
 
 ## test: lint, check gen/, then every test (with the race detector when a C compiler is there)
-test: lint check-generated
+test: lint check-generated check-modules
 	@[ -n "$(RACE)" ] || echo "make test: no C compiler for cgo, so the race detector is off (install gcc, e.g. apt-get install gcc, to turn it on)"
-	$(GO) test $(RACE) -count=1 ./...
+	$(GO) test $(RACE) -count=1 $(PKGS)
 
 ## footprint: binary size, init time and module list of a program that imports only talkjs, beside plain net/http
 footprint:

@@ -1,0 +1,4 @@
+module github.com/gotalkjs/talkjs-go/internal
+
+go 1.26.0
+
