@@ -26,7 +26,7 @@ type AppInput struct {
 }
 
 // AppService reads and changes the app; reach it as Client.App.
-type AppService struct{ c *Client }
+type AppService struct{ client *Client }
 
 // appRequest drops the trailing slash of the app's URL: TalkJS documents it
 // as /v1/{appId}.
@@ -44,14 +44,14 @@ func appRequest(req *http.Request, err error) (*http.Request, error) {
 //
 // TalkJS: GET /v1/{appId} (docs)
 func (s *AppService) Get(ctx context.Context) (*App, error) {
-	req, err := appRequest(gen.NewGetAppRequest(s.c.server, nil))
-	cl, err := newCall(ctx, req, err)
+	req, err := appRequest(gen.NewGetAppRequest(s.client.server, nil))
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	a := new(App)
-	cl.out = a
-	if err := s.c.do(cl); err != nil {
+	call.out = a
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -65,13 +65,13 @@ func (s *AppService) Update(ctx context.Context, in AppInput) error {
 	if v, ok := in.DefaultLocale.Get(); ok && v == "" {
 		return argError("in.DefaultLocale", "must not be empty (clear it with Null)")
 	}
-	cl, err := newJSONCall(ctx, in, func(ct string, body io.Reader) (*http.Request, error) {
-		return appRequest(gen.NewUpdateAppRequestWithBody(s.c.server, nil, ct, body))
+	call, err := newJSONCall(ctx, in, func(ct string, body io.Reader) (*http.Request, error) {
+		return appRequest(gen.NewUpdateAppRequestWithBody(s.client.server, nil, ct, body))
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // NotificationChannel is a channel TalkJS notifies through.
@@ -116,13 +116,13 @@ func (s *ConversationsService) Notify(ctx context.Context, conversationID string
 			return argError("n.Recipients["+strconv.Itoa(i)+"]", "must not be empty")
 		}
 	}
-	cl, err := newJSONCall(ctx, n, func(ct string, body io.Reader) (*http.Request, error) {
-		return gen.NewSendNotificationRequestWithBody(s.c.server, conversationID, nil, ct, body)
+	call, err := newJSONCall(ctx, n, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewSendNotificationRequestWithBody(s.client.server, conversationID, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // Session is one of a user's live TalkJS sessions, as the legacy sessions
@@ -144,14 +144,14 @@ func (s *UsersService) Sessions(ctx context.Context, userID string) ([]Session, 
 	if err := checkID("userID", userID); err != nil {
 		return nil, err
 	}
-	req, err := gen.NewListUserSessionsRequest(s.c.server, userID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewListUserSessionsRequest(s.client.server, userID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var out []Session
-	cl.out = &out
-	if err := s.c.do(cl); err != nil {
+	call.out = &out
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -130,7 +130,7 @@ func (r BatchResult) OK() bool { return r.Status >= 200 && r.Status < 300 }
 func (r BatchResult) Decode(v any) error { return json.Unmarshal(r.Response, v) }
 
 // BatchService runs batch requests; reach it as Client.Batch.
-type BatchService struct{ c *Client }
+type BatchService struct{ client *Client }
 
 // Do runs up to [MaxBatchOperations] operations in one request and returns
 // one result per operation, in the order of ops (TalkJS may run them in
@@ -182,16 +182,16 @@ func (s *BatchService) Do(ctx context.Context, ops ...BatchOperation) ([]BatchRe
 		}
 		wire[i] = entry
 	}
-	cl, err := newJSONCall(ctx, wire, func(ct string, body io.Reader) (*http.Request, error) {
-		return gen.NewBatchRequestsRequestWithBody(s.c.server, nil, ct, body)
+	call, err := newJSONCall(ctx, wire, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewBatchRequestsRequestWithBody(s.client.server, nil, ct, body)
 	})
 	if err != nil {
 		return nil, err
 	}
-	cl.safety = notReplayable
+	call.safety = notReplayable
 	var raw []json.RawMessage
-	cl.out = &raw
-	if err := s.c.do(cl); err != nil {
+	call.out = &raw
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	results := make([]BatchResult, len(ops))

@@ -71,12 +71,12 @@ func newJSONCall(ctx context.Context, v any, build func(contentType string, body
 		return nil, fmt.Errorf("talkjs: encode request body: %w", err)
 	}
 	req, err := build("application/json", bytes.NewReader(b))
-	cl, err := newCall(ctx, req, err)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
-	cl.body = b
-	return cl, nil
+	call.body = b
+	return call, nil
 }
 
 // newURLCall builds the request for url, one of the hand-built URLs below
@@ -122,9 +122,9 @@ func (c *Client) messagesURL(conversationID string) string {
 }
 
 // do sends the call, retrying as the policy and the call's safety allow,
-// and decodes a 2xx body into cl.out.
-func (c *Client) do(cl *call) error {
-	req := cl.req
+// and decodes a 2xx body into call.out.
+func (c *Client) do(call *call) error {
+	req := call.req
 	ctx := req.Context()
 	h := req.Header
 	h["Accept"] = hdrJSON
@@ -133,7 +133,7 @@ func (c *Client) do(cl *call) error {
 		h["Talkjs-Rest-Version"] = c.apiVersion
 	}
 	if c.check != nil {
-		if err := c.runCheck(ctx, req, cl); err != nil {
+		if err := c.runCheck(ctx, req, call); err != nil {
 			return err
 		}
 	}
@@ -144,37 +144,39 @@ func (c *Client) do(cl *call) error {
 	// broke after the request was sent.
 	mayHaveActed := false
 	for attempt := 1; ; attempt++ {
-		r := req
+		// attemptReq is what this attempt sends: req itself the first time,
+		// a clone of it after that; each attempt sets its own body and token.
+		attemptReq := req
 		if attempt > 1 {
-			r = req.Clone(ctx)
+			attemptReq = req.Clone(ctx)
 		}
-		cl.sent = nil
+		call.sent = nil
 		switch {
-		case cl.stream != nil:
-			body, read, err := cl.stream()
+		case call.stream != nil:
+			body, read, err := call.stream()
 			if err != nil {
 				return err
 			}
-			r.Body, cl.sent = body, read
-		case cl.body != nil:
+			attemptReq.Body, call.sent = body, read
+		case call.body != nil:
 			if attempt > 1 || c.check != nil {
-				r.Body = io.NopCloser(bytes.NewReader(cl.body))
+				attemptReq.Body = io.NopCloser(bytes.NewReader(call.body))
 			}
 		}
-		if cl.safety == notReplayable && cl.stream == nil {
+		if call.safety == notReplayable && call.stream == nil {
 			wrote := new(atomic.Bool)
-			cl.sent = wrote
-			r = r.WithContext(httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{
+			call.sent = wrote
+			attemptReq = attemptReq.WithContext(httptrace.WithClientTrace(attemptReq.Context(), &httptrace.ClientTrace{
 				WroteHeaders: func() { wrote.Store(true) },
 			}))
 		}
 		auth := c.authorization()
-		r.Header["Authorization"] = auth
+		attemptReq.Header["Authorization"] = auth
 
 		if c.logger != nil {
 			start = time.Now()
 		}
-		resp, err := c.rt.RoundTrip(r)
+		resp, err := c.rt.RoundTrip(attemptReq)
 		var e *Error
 		if err != nil {
 			c.logAttempt(ctx, req, attempt, 0, start, c.scrubErr(err, auth[0]))
@@ -185,7 +187,7 @@ func (c *Client) do(cl *call) error {
 		} else {
 			c.logAttempt(ctx, req, attempt, resp.StatusCode, start, nil)
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-				return c.decode(resp, cl, req, attempt)
+				return c.decode(resp, call, req, attempt)
 			}
 			if resp.StatusCode == http.StatusNotFound && req.Method == http.MethodDelete && mayHaveActed {
 				// An earlier attempt may have deleted it: what was asked is done.
@@ -199,7 +201,7 @@ func (c *Client) do(cl *call) error {
 			}
 			e = c.responseError(resp, req, attempt, auth[0])
 		}
-		again, reason := retryable(cl, resp, err)
+		again, reason := retryable(call, resp, err)
 		if again && attempt > c.retry.MaxRetries {
 			again, reason = false, fmt.Sprintf("%s, but the policy allows %d retries", reason, c.retry.MaxRetries)
 		}
@@ -211,27 +213,27 @@ func (c *Client) do(cl *call) error {
 			}
 			return e
 		}
-		mayHaveActed = mayHaveActed || mayHaveBeenActedOn(cl, resp, err)
+		mayHaveActed = mayHaveActed || mayHaveBeenActedOn(call, resp, err)
 		if werr := c.wait(ctx, req, attempt, e.RetryAfter, e, reason); werr != nil {
 			return werr
 		}
 	}
 }
 
-// retryable decides whether the attempt of cl that ended with resp (a
+// retryable decides whether the attempt of call that ended with resp (a
 // failure answer) or err (no answer) may be repeated, and says why. It looks
 // only at the call and the attempt's outcome; do checks the policy's
 // MaxRetries. The rules are those of RetryPolicy.
-func retryable(cl *call, resp *http.Response, err error) (ok bool, reason string) {
+func retryable(call *call, resp *http.Response, err error) (ok bool, reason string) {
 	// A stream that was read and cannot be rewound cannot be sent again.
-	if cl.stream != nil && !cl.rewindable && cl.sent != nil && cl.sent.Load() {
+	if call.stream != nil && !call.rewindable && call.sent != nil && call.sent.Load() {
 		return false, "the body was read and cannot be sent again"
 	}
 	if err != nil {
 		switch {
-		case cl.safety == idempotent:
+		case call.safety == idempotent:
 			return true, "connection error on a request that is safe to repeat"
-		case !mayHaveBeenActedOn(cl, nil, err):
+		case !mayHaveBeenActedOn(call, nil, err):
 			return true, "connection failed before the request was sent"
 		}
 		return false, "connection failed after the request was sent, and repeating it could do it twice"
@@ -239,7 +241,7 @@ func retryable(cl *call, resp *http.Response, err error) (ok bool, reason string
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return true, "429: TalkJS turned the request away without acting on it"
-	case resp.StatusCode >= 500 && cl.safety == idempotent:
+	case resp.StatusCode >= 500 && call.safety == idempotent:
 		return true, strconv.Itoa(resp.StatusCode) + " on a request that is safe to repeat"
 	case resp.StatusCode >= 500:
 		return false, strconv.Itoa(resp.StatusCode) + ": TalkJS may have acted, and repeating the request could do it twice"
@@ -248,14 +250,14 @@ func retryable(cl *call, resp *http.Response, err error) (ok bool, reason string
 }
 
 // mayHaveBeenActedOn reports whether TalkJS may have carried out the failed
-// attempt of cl: it answered 5xx, or the connection broke after the whole
+// attempt of call: it answered 5xx, or the connection broke after the whole
 // request could have left (not while dialling, not before the headers were
 // written or the streamed body was read).
-func mayHaveBeenActedOn(cl *call, resp *http.Response, err error) bool {
+func mayHaveBeenActedOn(call *call, resp *http.Response, err error) bool {
 	if err == nil {
 		return resp.StatusCode >= 500
 	}
-	return !isDialError(err) && (cl.sent == nil || cl.sent.Load())
+	return !isDialError(err) && (call.sent == nil || call.sent.Load())
 }
 
 // wait sleeps before the next attempt. When the context ends first, the
@@ -315,13 +317,13 @@ func (c *Client) logAttempt(ctx context.Context, req *http.Request, attempt, sta
 	c.logger.LogAttrs(ctx, level, "talkjs: request", attrs...)
 }
 
-// decode reads a 2xx answer into cl.out and closes the body. An answer that
+// decode reads a 2xx answer into call.out and closes the body. An answer that
 // cannot be what the operation returns is an *Error: an empty body or a
 // JSON null where a value is expected, an envelope without its "data"
 // (see page), and a body longer than the client's limit.
-func (c *Client) decode(resp *http.Response, cl *call, req *http.Request, attempt int) error {
+func (c *Client) decode(resp *http.Response, call *call, req *http.Request, attempt int) error {
 	defer resp.Body.Close()
-	if cl.out == nil {
+	if call.out == nil {
 		drain(resp.Body)
 		return nil
 	}
@@ -336,10 +338,10 @@ func (c *Client) decode(resp *http.Response, cl *call, req *http.Request, attemp
 		return tooLarge()
 	}
 	body := &answerReader{r: resp.Body, left: c.maxBody}
-	err := json.NewDecoder(body).Decode(cl.out)
+	err := json.NewDecoder(body).Decode(call.out)
 	switch {
 	case err == io.EOF:
-		if !cl.emptyOK {
+		if !call.emptyOK {
 			return shapeError("the answer is empty; a JSON body was expected", nil)
 		}
 	case errors.Is(err, errAnswerTooLarge):
@@ -349,7 +351,7 @@ func (c *Client) decode(resp *http.Response, cl *call, req *http.Request, attemp
 	case body.first == 'n':
 		return shapeError("the answer is null; a JSON value was expected", nil)
 	}
-	if p, ok := cl.out.(interface{ missing() string }); ok && err == nil {
+	if p, ok := call.out.(interface{ missing() string }); ok && err == nil {
 		if m := p.missing(); m != "" {
 			return shapeError("the answer has no "+m, nil)
 		}
@@ -478,22 +480,22 @@ func (c *Client) scrubErr(err error, auth string) error {
 // runCheck hands the user's RequestCheck a copy of req as the spec sees it:
 // the path from /v1/{appId} on, the JSON body readable, a streamed body
 // left out.
-func (c *Client) runCheck(ctx context.Context, req *http.Request, cl *call) error {
-	vr := req.Clone(ctx)
+func (c *Client) runCheck(ctx context.Context, req *http.Request, call *call) error {
+	specReq := req.Clone(ctx)
 	if c.basePath != "" {
-		vr.URL.Path = strings.TrimPrefix(vr.URL.Path, c.basePath)
-		if vr.URL.RawPath != "" {
-			vr.URL.RawPath = strings.TrimPrefix(vr.URL.RawPath, (&url.URL{Path: c.basePath}).EscapedPath())
+		specReq.URL.Path = strings.TrimPrefix(specReq.URL.Path, c.basePath)
+		if specReq.URL.RawPath != "" {
+			specReq.URL.RawPath = strings.TrimPrefix(specReq.URL.RawPath, (&url.URL{Path: c.basePath}).EscapedPath())
 		}
 	}
-	vr.Body, vr.GetBody = http.NoBody, nil
+	specReq.Body, specReq.GetBody = http.NoBody, nil
 	switch {
-	case cl.stream != nil:
-		vr.Body = nil
-	case cl.body != nil:
-		vr.Body = io.NopCloser(bytes.NewReader(cl.body))
+	case call.stream != nil:
+		specReq.Body = nil
+	case call.body != nil:
+		specReq.Body = io.NopCloser(bytes.NewReader(call.body))
 	}
-	if err := c.check(vr); err != nil {
+	if err := c.check(specReq); err != nil {
 		return &ArgumentError{Arg: "request", Problem: err.Error(), Err: err}
 	}
 	return nil

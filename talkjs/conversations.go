@@ -138,7 +138,10 @@ type ConversationListOptions struct {
 // user. They are ConversationListOptions plus UnreadsOnly, with every field
 // at the top, so that a filter needs no nested literal:
 //
-//	opts := &talkjs.UserConversationListOptions{Filter: filter.Where{Subject: filter.Eq("Support")}, UnreadsOnly: true}
+//	opts := &talkjs.UserConversationListOptions{
+//		Filter:      filter.Where{Subject: filter.Eq("Support")},
+//		UnreadsOnly: true,
+//	}
 type UserConversationListOptions struct {
 	ListOptions
 	// OrderBy, OrderDirection, OffsetTs, LastMessageBefore,
@@ -201,7 +204,7 @@ func (o *ConversationListOptions) params() (gen.ListConversationsParams, error) 
 
 // ConversationsService holds the conversation calls; reach it as
 // Client.Conversations.
-type ConversationsService struct{ c *Client }
+type ConversationsService struct{ client *Client }
 
 // Upsert creates the conversation id or updates the fields set in in
 // (PATCH semantics).
@@ -216,13 +219,13 @@ func (s *ConversationsService) Upsert(ctx context.Context, id string, in Convers
 			return argError("in.Participants["+strconv.Itoa(i)+"]", "must not be empty")
 		}
 	}
-	cl, err := newJSONCall(ctx, in, func(ct string, body io.Reader) (*http.Request, error) {
-		return gen.NewCreateOrUpdateConversationRequestWithBody(s.c.server, id, nil, ct, body)
+	call, err := newJSONCall(ctx, in, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewCreateOrUpdateConversationRequestWithBody(s.client.server, id, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // Get returns the conversation id.
@@ -232,13 +235,13 @@ func (s *ConversationsService) Get(ctx context.Context, id string) (*Conversatio
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
-	cl, err := newURLCall(ctx, http.MethodGet, s.c.conversationURL(id), nil)
+	call, err := newURLCall(ctx, http.MethodGet, s.client.conversationURL(id), nil)
 	if err != nil {
 		return nil, err
 	}
 	conv := new(Conversation)
-	cl.out = conv
-	if err := s.c.do(cl); err != nil {
+	call.out = conv
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return conv, nil
@@ -253,12 +256,12 @@ func (s *ConversationsService) Delete(ctx context.Context, id string) error {
 	if err := checkID("id", id); err != nil {
 		return err
 	}
-	req, err := gen.NewDeleteConversationRequest(s.c.server, id, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewDeleteConversationRequest(s.client.server, id, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // List returns one page of the app's conversations. Use [ConversationsService.All] to walk
@@ -274,14 +277,14 @@ func (s *ConversationsService) List(ctx context.Context, opts *ConversationListO
 	if err != nil {
 		return nil, err
 	}
-	req, err := gen.NewListConversationsRequest(s.c.server, &p)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewListConversationsRequest(s.client.server, &p)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var answer page[[]Conversation]
-	cl.out = &answer
-	if err := s.c.do(cl); err != nil {
+	call.out = &answer
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return *answer.Data, nil

@@ -13,12 +13,12 @@ import (
 )
 
 // FilesService uploads attachments; reach it as Client.Files.
-type FilesService struct{ c *Client }
+type FilesService struct{ client *Client }
 
 // Upload sends the bytes of r as the file filename and returns the
 // attachment token to put in a message (see [AttachmentMessage] and
-// [FilesService.SendFile]). The file is streamed as multipart/form-data: it is never held
-// in memory whole, whatever its size.
+// [FilesService.SendFile]). The file is streamed as multipart/form-data:
+// it is never held in memory whole, whatever its size.
 //
 // When r is an [io.ReadSeeker] the upload can be retried, starting again from
 // r's current offset; any other reader is sent at most once after its first
@@ -73,15 +73,15 @@ func (s *FilesService) Upload(ctx context.Context, filename string, r io.Reader)
 		return prev, nil
 	}
 	first, _ := newBody()
-	req, err := gen.NewUploadFileRequestWithBody(s.c.server, nil, contentType, first)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewUploadFileRequestWithBody(s.client.server, nil, contentType, first)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return "", err
 	}
 	var out struct {
 		AttachmentToken string `json:"attachmentToken"`
 	}
-	cl.stream = func() (io.ReadCloser, *atomic.Bool, error) {
+	call.stream = func() (io.ReadCloser, *atomic.Bool, error) {
 		if first != nil {
 			b := first
 			first = nil
@@ -93,13 +93,13 @@ func (s *FilesService) Upload(ctx context.Context, filename string, r io.Reader)
 		}
 		return b, &b.started, nil
 	}
-	cl.rewindable, cl.out = rewindable, &out
+	call.rewindable, call.out = rewindable, &out
 	defer func() {
 		// Stop reading r before returning: the caller may close it.
 		_ = prev.Close()
 		prev.wait()
 	}()
-	if err := s.c.do(cl); err != nil {
+	if err := s.client.do(call); err != nil {
 		return "", err
 	}
 	if out.AttachmentToken == "" {
@@ -125,7 +125,7 @@ func (s *FilesService) SendFile(ctx context.Context, conversationID, sender, fil
 	if err != nil {
 		return "", err
 	}
-	return s.c.Messages.SendOne(ctx, conversationID, AttachmentMessage(sender, token))
+	return s.client.Messages.SendOne(ctx, conversationID, AttachmentMessage(sender, token))
 }
 
 func writeUpload(w io.Writer, boundary, filename string, r io.Reader) error {

@@ -31,7 +31,7 @@ type ImportMessage struct {
 }
 
 // ImportService imports chat history; reach it as Client.Import.
-type ImportService struct{ c *Client }
+type ImportService struct{ client *Client }
 
 // Messages imports msgs into the conversation in order,
 // [MaxMessagesPerRequest] per request, keeping their timestamps. It returns
@@ -82,16 +82,16 @@ func (s *ImportService) Messages(ctx context.Context, conversationID string, msg
 	var ids []string
 	for start := 0; start < len(body); start += MaxMessagesPerRequest {
 		chunk := body[start:min(start+MaxMessagesPerRequest, len(body))]
-		cl, err := newJSONCall(ctx, chunk, func(ct string, r io.Reader) (*http.Request, error) {
-			return gen.NewImportMessagesRequestWithBody(s.c.server, conversationID, nil, ct, r)
+		call, err := newJSONCall(ctx, chunk, func(ct string, r io.Reader) (*http.Request, error) {
+			return gen.NewImportMessagesRequestWithBody(s.client.server, conversationID, nil, ct, r)
 		})
 		if err != nil {
 			return ids, err
 		}
-		cl.safety = notReplayable
+		call.safety = notReplayable
 		var out importResult
-		cl.out, cl.emptyOK = &out, true // TalkJS does not document the answer
-		if err := s.c.do(cl); err != nil {
+		call.out, call.emptyOK = &out, true // TalkJS does not document the answer
+		if err := s.client.do(call); err != nil {
 			return ids, &ImportError{Imported: start, Err: err}
 		}
 		ids = append(ids, out...)

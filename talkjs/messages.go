@@ -229,7 +229,7 @@ func newIdempotencyKeys(n int) string {
 const MaxMessagesPerRequest = 10
 
 // MessagesService holds the message calls; reach it as Client.Messages.
-type MessagesService struct{ c *Client }
+type MessagesService struct{ client *Client }
 
 // Send sends msgs to the conversation in order, [MaxMessagesPerRequest] per
 // request, and returns the new message ids in the same order. Each message
@@ -291,7 +291,7 @@ type keyedInput struct {
 func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, msgs []MessageInput) ([]string, error) {
 	keyed := true
 	var keys string // generated keys for the messages without one, in order
-	if !s.c.noIdemKey {
+	if !s.client.noIdemKey {
 		missing := 0
 		for i := range msgs {
 			if msgs[i].IdempotencyKey == "" {
@@ -315,18 +315,18 @@ func (s *MessagesService) sendChunk(ctx context.Context, conversationID string, 
 	if err != nil {
 		return nil, fmt.Errorf("talkjs: encode request body: %w", err)
 	}
-	cl, err := newURLCall(ctx, http.MethodPost, s.c.messagesURL(conversationID), body)
+	call, err := newURLCall(ctx, http.MethodPost, s.client.messagesURL(conversationID), body)
 	if err != nil {
 		return nil, err
 	}
 	if !keyed {
-		cl.safety = notReplayable
+		call.safety = notReplayable
 	}
 	var refs []struct {
 		ID string `json:"id"`
 	}
-	cl.out = &refs
-	if err := s.c.do(cl); err != nil {
+	call.out = &refs
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(refs))
@@ -354,14 +354,14 @@ func (s *MessagesService) List(ctx context.Context, conversationID string, opts 
 	if opts != nil {
 		p.Limit, p.StartingAfter = ptrIf(opts.Limit), ptrIf(opts.StartingAfter)
 	}
-	req, err := gen.NewListMessagesRequest(s.c.server, conversationID, &p)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewListMessagesRequest(s.client.server, conversationID, &p)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var answer page[[]Message]
-	cl.out = &answer
-	if err := s.c.do(cl); err != nil {
+	call.out = &answer
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return *answer.Data, nil
@@ -395,14 +395,14 @@ func (s *MessagesService) Get(ctx context.Context, conversationID, messageID str
 	if err := checkMsg(conversationID, messageID); err != nil {
 		return nil, err
 	}
-	req, err := gen.NewGetMessageRequest(s.c.server, conversationID, messageID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewGetMessageRequest(s.client.server, conversationID, messageID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	m := new(Message)
-	cl.out = m
-	if err := s.c.do(cl); err != nil {
+	call.out = m
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -428,13 +428,13 @@ func (s *MessagesService) Edit(ctx context.Context, conversationID, messageID st
 	if e.Text == "" && e.Custom.IsZero() {
 		return argError("e", "changes nothing: set Text or Custom")
 	}
-	cl, err := newJSONCall(ctx, e, func(ct string, body io.Reader) (*http.Request, error) {
-		return gen.NewEditMessageRequestWithBody(s.c.server, conversationID, messageID, nil, ct, body)
+	call, err := newJSONCall(ctx, e, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewEditMessageRequestWithBody(s.client.server, conversationID, messageID, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // Delete deletes one message, and its attachment if it has one.
@@ -446,12 +446,12 @@ func (s *MessagesService) Delete(ctx context.Context, conversationID, messageID 
 	if err := checkMsg(conversationID, messageID); err != nil {
 		return err
 	}
-	req, err := gen.NewDeleteMessageRequest(s.c.server, conversationID, messageID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewDeleteMessageRequest(s.client.server, conversationID, messageID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // DeleteAll deletes every message of the conversation. TalkJS sends no
@@ -464,12 +464,12 @@ func (s *MessagesService) DeleteAll(ctx context.Context, conversationID string) 
 	if err := checkID("conversationID", conversationID); err != nil {
 		return err
 	}
-	req, err := gen.NewDeleteAllMessagesRequest(s.c.server, conversationID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewDeleteAllMessagesRequest(s.client.server, conversationID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 func checkReaction(conversationID, messageID, emoji, userID string) error {
@@ -493,12 +493,12 @@ func (s *MessagesService) AddReaction(ctx context.Context, conversationID, messa
 	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
 		return err
 	}
-	req, err := gen.NewAddReactionRequest(s.c.server, conversationID, messageID, emoji, userID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewAddReactionRequest(s.client.server, conversationID, messageID, emoji, userID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // RemoveReaction removes userID's emoji reaction from a message.
@@ -514,10 +514,10 @@ func (s *MessagesService) RemoveReaction(ctx context.Context, conversationID, me
 	if err := checkReaction(conversationID, messageID, emoji, userID); err != nil {
 		return err
 	}
-	req, err := gen.NewRemoveReactionRequest(s.c.server, conversationID, messageID, emoji, userID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewRemoveReactionRequest(s.client.server, conversationID, messageID, emoji, userID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }

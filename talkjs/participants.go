@@ -122,7 +122,7 @@ type ParticipantUpdate struct {
 
 // ParticipantsService holds the participation calls; reach it as
 // Client.Participants.
-type ParticipantsService struct{ c *Client }
+type ParticipantsService struct{ client *Client }
 
 func checkPair(conversationID, userID string) error {
 	if err := checkID("conversationID", conversationID); err != nil {
@@ -151,13 +151,13 @@ func (s *ParticipantsService) Join(ctx context.Context, conversationID, userID s
 	if !o.Notify.valid() {
 		return argError("opts.Notify", "is not one of the Notify constants")
 	}
-	cl, err := newJSONCall(ctx, o, func(ct string, body io.Reader) (*http.Request, error) {
-		return gen.NewJoinConversationRequestWithBody(s.c.server, conversationID, userID, nil, ct, body)
+	call, err := newJSONCall(ctx, o, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewJoinConversationRequestWithBody(s.client.server, conversationID, userID, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // Update changes the fields set in u ([ParticipantUpdate]) and keeps the
@@ -176,13 +176,13 @@ func (s *ParticipantsService) Update(ctx context.Context, conversationID, userID
 	if !u.Notify.valid() {
 		return argError("u.Notify", "is not one of the Notify constants")
 	}
-	cl, err := newJSONCall(ctx, u, func(ct string, body io.Reader) (*http.Request, error) {
-		return gen.NewUpdateParticipantRequestWithBody(s.c.server, conversationID, userID, nil, ct, body)
+	call, err := newJSONCall(ctx, u, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewUpdateParticipantRequestWithBody(s.client.server, conversationID, userID, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // Leave removes userID from the conversation.
@@ -194,12 +194,12 @@ func (s *ParticipantsService) Leave(ctx context.Context, conversationID, userID 
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
 	}
-	req, err := gen.NewLeaveConversationRequest(s.c.server, conversationID, userID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewLeaveConversationRequest(s.client.server, conversationID, userID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // Email returns the address that turns an email reply into a message from
@@ -210,14 +210,14 @@ func (s *ParticipantsService) Email(ctx context.Context, conversationID, userID 
 	if err := checkPair(conversationID, userID); err != nil {
 		return "", err
 	}
-	req, err := gen.NewGetParticipantEmailRequest(s.c.server, conversationID, userID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewGetParticipantEmailRequest(s.client.server, conversationID, userID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return "", err
 	}
 	var out emailAnswer
-	cl.out = &out
-	if err := s.c.do(cl); err != nil {
+	call.out = &out
+	if err := s.client.do(call); err != nil {
 		return "", err
 	}
 	return out.EmailAddress, nil
@@ -247,12 +247,12 @@ func (s *ParticipantsService) MarkRead(ctx context.Context, conversationID, user
 	if err := checkPair(conversationID, userID); err != nil {
 		return err
 	}
-	req, err := gen.NewMarkConversationReadByUserRequest(s.c.server, conversationID, userID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewMarkConversationReadByUserRequest(s.client.server, conversationID, userID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl) // marking read twice is harmless: idempotent
+	return s.client.do(call) // marking read twice is harmless: idempotent
 }
 
 // ReadMarker is how far a user has read: a point in time, or everything
@@ -295,13 +295,13 @@ func (s *ParticipantsService) SetReadMarker(ctx context.Context, conversationID,
 	body := struct {
 		ReadUntil ReadMarker `json:"readUntil"`
 	}{m}
-	cl, err := newJSONCall(ctx, body, func(ct string, r io.Reader) (*http.Request, error) {
-		return gen.NewMarkConversationReadRequestWithBody(s.c.server, userID, conversationID, nil, ct, r)
+	call, err := newJSONCall(ctx, body, func(ct string, r io.Reader) (*http.Request, error) {
+		return gen.NewMarkConversationReadRequestWithBody(s.client.server, userID, conversationID, nil, ct, r)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // MarkUnread marks every message of the conversation as unread for userID,

@@ -55,7 +55,7 @@ type Presence struct {
 func (p *Presence) LastChangedTime() time.Time { return msTime(p.LastChanged) }
 
 // PresenceService tells who is online; reach it as Client.Presence.
-type PresenceService struct{ c *Client }
+type PresenceService struct{ client *Client }
 
 // List returns the online users matching q (which may be nil), keyed by
 // user id.
@@ -71,15 +71,15 @@ func (s *PresenceService) List(ctx context.Context, q *PresenceQuery) (map[strin
 			return nil, argError("q.UserIDs["+strconv.Itoa(i)+"]", "must not be empty")
 		}
 	}
-	cl, err := newJSONCall(ctx, body, func(ct string, r io.Reader) (*http.Request, error) {
-		return gen.NewListPresencesRequestWithBody(s.c.server, nil, ct, r)
+	call, err := newJSONCall(ctx, body, func(ct string, r io.Reader) (*http.Request, error) {
+		return gen.NewListPresencesRequestWithBody(s.client.server, nil, ct, r)
 	})
 	if err != nil {
 		return nil, err
 	}
 	var answer page[map[string]UserPresence]
-	cl.out = &answer
-	if err := s.c.do(cl); err != nil { // a read: safe to retry
+	call.out = &answer
+	if err := s.client.do(call); err != nil { // a read: safe to retry
 		return nil, err
 	}
 	return *answer.Data, nil
@@ -99,14 +99,14 @@ func (s *PresenceService) Get(ctx context.Context, userID string) (*Presence, er
 	if err := checkID("userID", userID); err != nil {
 		return nil, err
 	}
-	req, err := gen.NewGetUserPresenceRequest(s.c.server, userID, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewGetUserPresenceRequest(s.client.server, userID, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	p := new(Presence)
-	cl.out = p
-	if err := s.c.do(cl); err != nil {
+	call.out = p
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -131,11 +131,11 @@ func (s *PresenceService) Set(ctx context.Context, userID string, p Presence) er
 	default:
 		return argError("p.Availability", `must be "online", "offline" or empty`)
 	}
-	cl, err := newJSONCall(ctx, p, func(ct string, r io.Reader) (*http.Request, error) {
-		return gen.NewSetUserPresenceRequestWithBody(s.c.server, userID, nil, ct, r)
+	call, err := newJSONCall(ctx, p, func(ct string, r io.Reader) (*http.Request, error) {
+		return gen.NewSetUserPresenceRequestWithBody(s.client.server, userID, nil, ct, r)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }

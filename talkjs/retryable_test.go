@@ -35,7 +35,7 @@ func TestRetryable(t *testing.T) {
 
 	for _, tc := range []struct {
 		name   string
-		cl     *call
+		call   *call
 		resp   *http.Response
 		err    error
 		want   bool
@@ -65,7 +65,7 @@ func TestRetryable(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, reason := retryable(tc.cl, tc.resp, tc.err)
+			got, reason := retryable(tc.call, tc.resp, tc.err)
 			if got != tc.want || !strings.Contains(reason, tc.reason) {
 				t.Errorf("retryable(%s) = %v, %q; want %v, a reason with %q", tc.name, got, reason, tc.want, tc.reason)
 			}

@@ -59,7 +59,7 @@ type UserInput struct {
 }
 
 // UsersService holds the user calls; reach it as Client.Users.
-type UsersService struct{ c *Client }
+type UsersService struct{ client *Client }
 
 // Upsert creates the user id or updates the fields set in u (PATCH
 // semantics: the fields [UserInput] leaves unset are kept).
@@ -69,13 +69,13 @@ func (s *UsersService) Upsert(ctx context.Context, id string, u UserInput) error
 	if err := checkID("id", id); err != nil {
 		return err
 	}
-	cl, err := newJSONCall(ctx, u, func(ct string, body io.Reader) (*http.Request, error) {
-		return gen.NewCreateOrUpdateUserRequestWithBody(s.c.server, id, nil, ct, body)
+	call, err := newJSONCall(ctx, u, func(ct string, body io.Reader) (*http.Request, error) {
+		return gen.NewCreateOrUpdateUserRequestWithBody(s.client.server, id, nil, ct, body)
 	})
 	if err != nil {
 		return err
 	}
-	return s.c.do(cl)
+	return s.client.do(call)
 }
 
 // Get returns the [User] id. A user that does not exist is an error
@@ -86,14 +86,14 @@ func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
-	req, err := gen.NewGetUserRequest(s.c.server, id, nil)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewGetUserRequest(s.client.server, id, nil)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	u := new(User)
-	cl.out = u
-	if err := s.c.do(cl); err != nil {
+	call.out = u
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -110,14 +110,14 @@ func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]User, err
 	if opts != nil {
 		p.Limit, p.StartingAfter = ptrIf(opts.Limit), ptrIf(opts.StartingAfter)
 	}
-	req, err := gen.NewListUsersRequest(s.c.server, &p)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewListUsersRequest(s.client.server, &p)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var answer page[[]User]
-	cl.out = &answer
-	if err := s.c.do(cl); err != nil {
+	call.out = &answer
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return *answer.Data, nil
@@ -176,13 +176,13 @@ func (s *UsersService) UpsertMany(ctx context.Context, users []UserUpsert) (int,
 		chunk := users[start:min(start+MaxUsersPerBatch, len(users))]
 		body := make(orderedUsers, len(chunk))
 		copy(body, chunk)
-		cl, err := newJSONCall(ctx, body, func(ct string, r io.Reader) (*http.Request, error) {
-			return gen.NewBatchUpdateUsersRequestWithBody(s.c.server, nil, ct, r)
+		call, err := newJSONCall(ctx, body, func(ct string, r io.Reader) (*http.Request, error) {
+			return gen.NewBatchUpdateUsersRequestWithBody(s.client.server, nil, ct, r)
 		})
 		if err != nil {
 			return done, err
 		}
-		if err := s.c.do(cl); err != nil {
+		if err := s.client.do(call); err != nil {
 			return done, err
 		}
 		done += len(chunk)
@@ -237,14 +237,14 @@ func (s *UsersService) Conversations(ctx context.Context, userID string, opts *U
 		OffsetTs: cp.OffsetTs, LastMessageBefore: cp.LastMessageBefore, LastMessageAfter: cp.LastMessageAfter,
 		Filter: cp.Filter, UnreadsOnly: ptrIf(o.UnreadsOnly),
 	}
-	req, err := gen.NewListUserConversationsRequest(s.c.server, userID, &p)
-	cl, err := newCall(ctx, req, err)
+	req, err := gen.NewListUserConversationsRequest(s.client.server, userID, &p)
+	call, err := newCall(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	var answer page[[]UserConversation]
-	cl.out = &answer
-	if err := s.c.do(cl); err != nil {
+	call.out = &answer
+	if err := s.client.do(call); err != nil {
 		return nil, err
 	}
 	return *answer.Data, nil
