@@ -66,10 +66,10 @@ func TestIdempotencyKeysExpireEverywhere(t *testing.T) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if n := len(s.st.convs["c1"].idem); n != 0 {
-		t.Errorf("%d idempotency keys of c1 kept after 24 hours", n)
+		t.Errorf("idempotency keys of c1 after 24 hours = %d, want 0", n)
 	}
 	if n := len(s.st.idemQueue); n != 0 {
-		t.Errorf("%d keys still queued", n)
+		t.Errorf("idempotency keys queued after 24 hours = %d, want 0", n)
 	}
 }
 
@@ -81,18 +81,18 @@ func TestTokenCache(t *testing.T) {
 	c.put("a", now.Add(time.Second))
 	c.put("forever", time.Time{})
 	if !c.valid("a", now) || !c.valid("forever", now.Add(1000*time.Hour)) {
-		t.Fatal("a cached token is not valid")
+		t.Fatal("valid(a, before its expiry) or valid(forever) = false, want true")
 	}
 	if c.valid("a", now.Add(time.Second)) {
-		t.Error("a token is valid at its expiry")
+		t.Error("valid(a, at its expiry) = true, want false")
 	}
 	if c.valid("b", now) {
-		t.Error("a token never verified is valid")
+		t.Error("valid(b, never put) = true, want false")
 	}
 	for i := 0; i < 3*maxCachedTokens; i++ {
 		c.put(string(rune(i)), time.Time{})
 	}
 	if len(c.m) > maxCachedTokens {
-		t.Errorf("the cache holds %d tokens", len(c.m))
+		t.Errorf("after %d puts the cache holds %d tokens, want at most %d", 3*maxCachedTokens, len(c.m), maxCachedTokens)
 	}
 }

@@ -27,7 +27,7 @@ func TestConcurrentUse(t *testing.T) {
 			for i := 0; i < sends; i++ {
 				resp, err := e.c.SendMessagesWithResponse(ctx, "shared", nil, []gen.SendMessageInput{userMsg(me, fmt.Sprint(i))})
 				if err != nil || resp.StatusCode() != 200 {
-					t.Errorf("send: %v %v", err, resp)
+					t.Errorf("SendMessages(shared) as %s = %v %v, want 200", me, resp, err)
 					return
 				}
 				switch i % 4 {

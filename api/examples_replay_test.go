@@ -33,7 +33,7 @@ func TestReplayTalkJSExamples(t *testing.T) {
 			if strings.HasSuffix(path, "/messages") && strings.ToUpper(c.method) == "POST" && r.status == 200 {
 				var refs []struct{ ID string }
 				if err := json.Unmarshal(r.body, &refs); err != nil || len(refs) == 0 {
-					t.Errorf("%s: send answer %s", source, r.body)
+					t.Errorf("%s: POST %s = %s, want a list of message ids", source, path, r.body)
 				} else {
 					lastMessageID = refs[0].ID // the examples read data[0].id
 				}
@@ -124,6 +124,6 @@ func TestReplayTalkJSExamples(t *testing.T) {
 	}
 	must(t, e.raw("GET", "/users/sb_alice", ""), 200).json(t, &u)
 	if u.Name != "[DELETED]" || u.Email != nil {
-		t.Errorf("anonymised user %+v", u)
+		t.Errorf("GET /users/sb_alice after anonymising = %+v, want name [DELETED] and no email", u)
 	}
 }

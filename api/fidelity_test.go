@@ -16,10 +16,10 @@ func TestHeadAndMethodNotAllowed(t *testing.T) {
 	get := must(t, e.raw(http.MethodGet, "/conversations/c1", ""), 200)
 	head := must(t, e.raw(http.MethodHead, "/conversations/c1", ""), 200)
 	if len(head.body) != 0 {
-		t.Errorf("HEAD answered a body: %q", head.body)
+		t.Errorf("HEAD /conversations/c1 = body %q, want none", head.body)
 	}
 	if head.header.Get("Content-Length") != get.header.Get("Content-Length") || head.header.Get("Content-Type") != "application/json" {
-		t.Errorf("HEAD headers %v differ from GET's %v", head.header, get.header)
+		t.Errorf("HEAD /conversations/c1 = headers %v, want GET's Content-Length and Content-Type (%v)", head.header, get.header)
 	}
 	must(t, e.raw(http.MethodHead, "/users/nobody", ""), 404)
 	must(t, e.raw(http.MethodHead, "/conversations?limit=2", ""), 200)
@@ -50,19 +50,20 @@ func TestDotSegmentsNeverRedirect(t *testing.T) {
 		"/conversations//c1",
 		"/users/alice/../../conversations/c1",
 	} {
-		r := e.raw(http.MethodDelete, p, "")
-		if r.status != http.StatusBadRequest {
-			t.Errorf("DELETE %s: %d, want 400: %s", p, r.status, r.body)
-			continue
-		}
-		if loc := r.header.Get("Location"); loc != "" {
-			t.Errorf("DELETE %s redirected to %s", p, loc)
-		}
-		r.message(t)
+		t.Run(strings.ReplaceAll(p, "/", " "), func(t *testing.T) { // a name without "/", which would nest
+			r := e.in(t).raw(http.MethodDelete, p, "")
+			if r.status != http.StatusBadRequest {
+				t.Fatalf("DELETE %s = %d %s, want 400", p, r.status, r.body)
+			}
+			if loc := r.header.Get("Location"); loc != "" {
+				t.Errorf("DELETE %s: Location = %s, want none (no redirect)", p, loc)
+			}
+			r.message(t)
+		})
 	}
 	c := e.getConv("c1")
 	if len(*c.Participants) != 2 {
-		t.Errorf("participants changed: %v", *c.Participants)
+		t.Errorf("c1's participants after the refused DELETEs = %v, want alice and bob (unchanged)", *c.Participants)
 	}
 }
 
@@ -70,8 +71,8 @@ func TestDotSegmentsNeverRedirect(t *testing.T) {
 func TestNonUTF8IDRefused(t *testing.T) {
 	e := newEnv(t)
 	r := must(t, e.raw(http.MethodPut, "/users/a%FFb", `{"name":"X"}`), 400)
-	if !strings.Contains(r.message(t), "UTF-8") {
-		t.Errorf("message does not say why: %s", r.body)
+	if msg := r.message(t); !strings.Contains(msg, "UTF-8") {
+		t.Errorf("PUT /users/a%%FFb: message = %q, want it to say the id is not UTF-8", msg)
 	}
 	must(t, e.raw(http.MethodGet, "/users/a%C3%A9", ""), 404)
 }
@@ -86,7 +87,7 @@ func TestTutorialEmptyPutWithTrailingSlash(t *testing.T) {
 		"Authorization": "Bearer " + testSecret, "Content-Type": "application/json"}), 200)
 	c := e.getConv("team-chat")
 	if *c.Id != "team-chat" {
-		t.Errorf("id %q", *c.Id)
+		t.Errorf("GET /conversations/team-chat = id %q, want team-chat", *c.Id)
 	}
 	// GET and DELETE with Content-Type but no body, as TalkJS's examples send them.
 	hdr := map[string]string{"Authorization": "Bearer " + testSecret, "Content-Type": "application/json"}
@@ -100,18 +101,20 @@ func TestServerRejectionsAreInTheSpec(t *testing.T) {
 	e := newEnv(t)
 	e.allowViolations = true
 	e.conv("c1", "alice")
-	for _, c := range []struct{ method, path, body, where string }{
-		{"GET", "/users?startingAfter=", "", "startingAfter"},
-		{"GET", "/conversations?filter=", "", "filter"},
-		{"POST", "/conversations/c1/messages", `[{"type":"UserMessage","text":"x"}]`, "sender"},
-		{"POST", "/conversations/c1/messages", `[{"type":"SystemMessage","sender":"alice","text":"x"}]`, "type"},
+	for _, c := range []struct{ name, method, path, body, where string }{
+		{"empty startingAfter", "GET", "/users?startingAfter=", "", "startingAfter"},
+		{"empty filter", "GET", "/conversations?filter=", "", "filter"},
+		{"user message without sender", "POST", "/conversations/c1/messages", `[{"type":"UserMessage","text":"x"}]`, "sender"},
+		{"system message with sender", "POST", "/conversations/c1/messages", `[{"type":"SystemMessage","sender":"alice","text":"x"}]`, "type"},
 	} {
-		before := len(e.srv.Violations())
-		must(t, e.raw(c.method, c.path, c.body), 400)
-		v := e.srv.Violations()
-		if len(v) != before+1 || !strings.Contains(v[len(v)-1].Error(), c.where) {
-			t.Errorf("%s %s %s: not refused by the spec (violations %v)", c.method, c.path, c.body, v[before:])
-		}
+		t.Run(c.name, func(t *testing.T) {
+			before := len(e.srv.Violations())
+			must(t, e.in(t).raw(c.method, c.path, c.body), 400)
+			v := e.srv.Violations()
+			if len(v) != before+1 || !strings.Contains(v[len(v)-1].Error(), c.where) {
+				t.Errorf("%s %s %s: new violations = %v, want one naming %q (refused by the spec, not a handler)", c.method, c.path, c.body, v[before:], c.where)
+			}
+		})
 	}
 }
 
@@ -129,13 +132,13 @@ func TestParticipationIdempotent(t *testing.T) {
 		must(t, e.raw("PATCH", "/conversations/c1/participants/bob", `{"access":"ReadWrite"}`), 200)
 	}
 	if p := (*e.getConv("c1").Participants)["bob"]; *p.Access != "ReadWrite" {
-		t.Errorf("bob %+v", p)
+		t.Errorf("bob's access after PATCH ReadWrite twice = %s, want ReadWrite", *p.Access)
 	}
 	for i := 0; i < 2; i++ {
 		must(t, e.raw("DELETE", "/conversations/c1/participants/bob", ""), 200)
 	}
 	if _, in := (*e.getConv("c1").Participants)["bob"]; in {
-		t.Error("bob still takes part")
+		t.Error("c1's participants after bob left twice include bob, want him gone")
 	}
 	must(t, e.raw("DELETE", "/conversations/ghost/participants/bob", ""), 404)
 }
@@ -155,7 +158,7 @@ func TestExampleBodies(t *testing.T) {
 		}
 	}
 	if c, _ := u["custom"].(map[string]any); len(c) != 0 {
-		t.Errorf("custom %v after anonymising", u["custom"])
+		t.Errorf("custom = %v after anonymising, want {}", u["custom"])
 	}
 }
 
@@ -184,10 +187,10 @@ func TestAPIVersions(t *testing.T) {
 		return map[string]string{"Authorization": "Bearer " + testSecret, "TalkJS-REST-Version": version}
 	}
 	if got := ids(must(t, e.rawWith("GET", "/v1/"+testApp+"/conversations?orderBy=lastActivity", "", v("2021-02-09")), 200)); got != "old,new" {
-		t.Errorf("2021-02-09 lastActivity order: %s", got)
+		t.Errorf("GET /conversations?orderBy=lastActivity at 2021-02-09 = %s, want old,new", got)
 	}
 	if got := ids(must(t, e.rawWith("GET", "/v1/"+testApp+"/conversations?orderBy=lastActivity", "", v("2021-01-01")), 200)); got != "new,old" {
-		t.Errorf("2021-01-01 is createdAt DESC only: %s", got)
+		t.Errorf("GET /conversations?orderBy=lastActivity at 2021-01-01 = %s, want new,old (createdAt DESC only)", got)
 	}
 	// 2024-01-01: a missing user's list is 404; before, an empty list.
 	must(t, e.rawWith("GET", "/v1/"+testApp+"/users/ghost/conversations", "", v("2024-01-01")), 404)
@@ -196,16 +199,16 @@ func TestAPIVersions(t *testing.T) {
 	var res [][]json.RawMessage
 	must(t, e.raw("POST", "/batch", `[[1,"GET","/users/ghost/conversations",{},{"api_version":"2021-07-30"}],[2,"GET","/users/ghost/conversations",{},{"api_version":"2024-01-01"}]]`), 200).json(t, &res)
 	if string(res[0][1]) != "200" || string(res[1][1]) != "404" {
-		t.Errorf("batch statuses %s %s", res[0][1], res[1][1])
+		t.Errorf("batch GET /users/ghost/conversations at 2021-07-30, 2024-01-01 = %s, %s; want 200, 404", res[0][1], res[1][1])
 	}
 	// Before 2021-07-30 leaving keeps the conversation in bob's list, as a
 	// participant without access; from it, leaving removes it.
 	must(t, e.rawWith("DELETE", "/v1/"+testApp+"/conversations/old/participants/bob", "", v("2021-02-09")), 200)
 	if got := ids(must(t, e.raw("GET", "/users/bob/conversations", ""), 200)); !strings.Contains(got, "old") {
-		t.Errorf("old-version leave removed the conversation from the list: %s", got)
+		t.Errorf("GET /users/bob/conversations after leaving old at 2021-02-09 = %s, want old still listed", got)
 	}
 	if p := (*e.getConv("old").Participants)["bob"]; *p.Access != "None" {
-		t.Errorf("bob after an old-version leave: %+v", p)
+		t.Errorf("bob's access in old after leaving at 2021-02-09 = %s, want None", *p.Access)
 	}
 	e.allowViolations = true
 	r := must(t, e.rawWith("PATCH", "/v1/"+testApp+"/conversations/new/participants/bob", `{"access":"None"}`, map[string]string{
@@ -213,7 +216,7 @@ func TestAPIVersions(t *testing.T) {
 	r.message(t)
 	must(t, e.raw("DELETE", "/conversations/old/participants/bob", ""), 200)
 	if got := ids(must(t, e.raw("GET", "/users/bob/conversations", ""), 200)); strings.Contains(got, "old") {
-		t.Errorf("leave removed nothing: %s", got)
+		t.Errorf("GET /users/bob/conversations after leaving old at the newest version = %s, want old gone", got)
 	}
 }
 
@@ -225,6 +228,6 @@ func TestBatchNullPayload(t *testing.T) {
 	var res [][]json.RawMessage
 	must(t, e.raw("POST", "/batch", `[[1,"GET","/users/alice",null,{"api_version":"2024-01-01"}]]`), 200).json(t, &res)
 	if string(res[0][1]) != "200" {
-		t.Errorf("batch %s", res)
+		t.Errorf("batch [1, GET, /users/alice, null, {api_version}] = %s, want status 200", res)
 	}
 }

@@ -136,18 +136,18 @@ func checkUnreadCounts(t *testing.T, s *Server) {
 			}
 		}
 		if c.laTs != c.lastActivity() {
-			t.Fatalf("conversation %s indexed at %d, last activity %d", c.id, c.laTs, c.lastActivity())
+			t.Fatalf("conversation %s indexed at %d, want its last activity %d", c.id, c.laTs, c.lastActivity())
 		}
 	}
 	if n := s.st.convIdx.created.Len(); n != len(s.st.convs) {
-		t.Fatalf("index holds %d conversations, store %d", n, len(s.st.convs))
+		t.Fatalf("index holds %d conversations, want the store's %d", n, len(s.st.convs))
 	}
 	for _, u := range s.st.users {
 		if u.convIdx.created != nil && u.convIdx.created.Len() != len(u.convs) {
-			t.Fatalf("user %s: index holds %d conversations, takes part in %d", u.id, u.convIdx.created.Len(), len(u.convs))
+			t.Fatalf("user %s: index holds %d conversations, want the %d the user takes part in", u.id, u.convIdx.created.Len(), len(u.convs))
 		}
 		if u.convIdx.activity != nil && u.convIdx.activity.Len() != len(u.convs) {
-			t.Fatalf("user %s: activity index holds %d conversations, takes part in %d", u.id, u.convIdx.activity.Len(), len(u.convs))
+			t.Fatalf("user %s: activity index holds %d conversations, want the %d the user takes part in", u.id, u.convIdx.activity.Len(), len(u.convs))
 		}
 	}
 }

@@ -31,18 +31,22 @@ func TestCursorOnDeletedItemContinues(t *testing.T) {
 			sep = "&"
 		}
 		for _, path := range []string{"/conversations", "/users/alice/conversations"} {
-			full := e.listIDs(path + q)
-			if len(full) < 4 {
-				t.Fatalf("%s%s: %v", path, q, full)
-			}
-			first := e.listIDs(path + q + sep + "limit=2")
-			// Delete the cursor conversation, then ask for the next page.
-			must(t, e.raw("DELETE", "/conversations/"+first[1], ""), 200)
-			next := e.listIDs(path + q + sep + "limit=2&startingAfter=" + first[1])
-			if !eq(next, full[2:4]...) {
-				t.Errorf("%s%s after deleted %s: got %v, want %v", path, q, first[1], next, full[2:4])
-			}
-			e.conv(first[1], "alice") // back, for the next round (a new conversation)
+			// The name has no "/", which would nest.
+			t.Run(strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", " ")+q, func(t *testing.T) {
+				e := e.in(t)
+				full := e.listIDs(path + q)
+				if len(full) < 4 {
+					t.Fatalf("GET %s%s = %v, want at least 4 conversations", path, q, full)
+				}
+				first := e.listIDs(path + q + sep + "limit=2")
+				// Delete the cursor conversation, then ask for the next page.
+				must(t, e.raw("DELETE", "/conversations/"+first[1], ""), 200)
+				next := e.listIDs(path + q + sep + "limit=2&startingAfter=" + first[1])
+				if !eq(next, full[2:4]...) {
+					t.Errorf("GET %s%s%slimit=2&startingAfter=%s (deleted) = %v, want %v", path, q, sep, first[1], next, full[2:4])
+				}
+				e.conv(first[1], "alice") // back, for the next round (a new conversation)
+			})
 		}
 	}
 	must(t, e.raw("GET", "/conversations?startingAfter=never", ""), 400)
@@ -59,7 +63,7 @@ func TestCursorOnDeletedItemContinues(t *testing.T) {
 	var l struct{ Data []struct{ ID string } }
 	r.json(t, &l)
 	if len(l.Data) != 2 || l.Data[0].ID != ids[2] || l.Data[1].ID != ids[1] {
-		t.Errorf("messages after deleted %s: %+v, want %s, %s", ids[3], l.Data, ids[2], ids[1])
+		t.Errorf("GET …/messages?limit=2&startingAfter=%s (deleted) = %+v, want %s, %s", ids[3], l.Data, ids[2], ids[1])
 	}
 	must(t, e.raw("GET", "/conversations/m/messages?startingAfter=msg_never", ""), 400)
 }
@@ -78,12 +82,12 @@ func TestFilterBounds(t *testing.T) {
 	b.WriteString(`]]`)
 	r := must(t, e.raw("GET", "/conversations?filter="+url.QueryEscape(b.String()), ""), 400)
 	if msg := r.message(t); !strings.Contains(msg, "too many conditions") {
-		t.Errorf("message %q", msg)
+		t.Errorf("GET /conversations with a filter of 101 conditions: message = %q, want it to say too many conditions", msg)
 	}
 	long := `{"custom":{"k":["oneOf",["` + strings.Repeat("x", 20<<10) + `"]]}}`
 	r = must(t, e.raw("GET", "/conversations?filter="+url.QueryEscape(long), ""), 400)
 	if msg := r.message(t); !strings.Contains(msg, "too long") {
-		t.Errorf("message %q", msg)
+		t.Errorf("GET /conversations with a filter of %d bytes: message = %q, want it to say too long", len(long), msg)
 	}
 }
 
@@ -97,11 +101,11 @@ func TestAnswersDoNotEscapeHTML(t *testing.T) {
 	// The text is there twice: as text and in the content block derived
 	// from it (TalkJS sends both).
 	if len(r.body) > 2*len(text)+1000 {
-		t.Errorf("an answer holding %d bytes of text is %d bytes long", len(text), len(r.body))
+		t.Errorf("GET …/messages holding %d bytes of text = %d bytes, want at most %d (no HTML escaping)", len(text), len(r.body), 2*len(text)+1000)
 	}
 	var l gen.MessageList
 	if err := json.Unmarshal(r.body, &l); err != nil || (*l.Data)[0].Text.MustGet() != text {
-		t.Errorf("text did not survive: %v", err)
+		t.Errorf("GET …/messages: text is not the %d '<' sent (decoding error: %v), want it whole", len(text), err)
 	}
 }
 
@@ -141,32 +145,32 @@ func TestDirectAnswers(t *testing.T) {
 		code, h, b := do("GET", path, "")
 		var l struct{ Data []json.RawMessage }
 		if code != 200 || h.Get("Content-Type") != "application/json" || json.Unmarshal(b, &l) != nil || len(l.Data) == 0 {
-			t.Errorf("GET %s: %d %q %s", path, code, h.Get("Content-Type"), b)
+			t.Errorf("GET %s = %d %q %s, want 200 application/json with a non-empty data list", path, code, h.Get("Content-Type"), b)
 		}
 	}
 	if code, _, b := do("GET", "/conversations/nope", ""); code != 404 || !strings.Contains(string(b), "not_found") {
-		t.Errorf("404: %d %s", code, b)
+		t.Errorf("GET /conversations/nope = %d %s, want 404 not_found", code, b)
 	}
 	if code, _, _ := do("GET", "/users", "", "Authorization", "Bearer wrong"); code != 401 {
-		t.Errorf("401: %d", code)
+		t.Errorf("GET /users with a wrong token = %d, want 401", code)
 	}
 	if code, h, _ := do("DELETE", "/users", ""); code != 405 || h.Get("Allow") == "" {
-		t.Errorf("405: %d Allow %q", code, h.Get("Allow"))
+		t.Errorf("DELETE /users = %d Allow %q, want 405 with an Allow header", code, h.Get("Allow"))
 	}
 	addr := strings.TrimPrefix(hs.URL, "http://")
 	if status, err := sendWholeThenRead(addr, "/v1/"+testApp+"/users/alice", "application/json", 8<<20, true); err != nil || status != 413 {
-		t.Errorf("oversized chunked body: %d %v", status, err)
+		t.Errorf("chunked PUT /users/alice of 8 MiB = %d, %v; want 413", status, err)
 	}
 	for {
 		code, h, _ := do("GET", "/users", "")
 		if code == 429 {
 			if h.Get("Retry-After") == "" {
-				t.Error("429 without Retry-After")
+				t.Error("GET /users past the rate limit = 429 without Retry-After, want the header")
 			}
 			break
 		}
 		if code != 200 {
-			t.Fatalf("status %d", code)
+			t.Fatalf("GET /users until rate limited = %d, want 200 until 429", code)
 		}
 	}
 }

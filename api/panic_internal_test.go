@@ -26,6 +26,6 @@ func TestPanicIsJSON500(t *testing.T) {
 	defer resp.Body.Close()
 	var body struct{ Error, Message string }
 	if resp.StatusCode != 500 || resp.Header.Get("Content-Type") != "application/json" || json.NewDecoder(resp.Body).Decode(&body) != nil || body.Message == "" {
-		t.Errorf("status %d, %s, %+v", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		t.Errorf("GET of a panicking handler = %d %s %+v, want 500 application/json with a message", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 }

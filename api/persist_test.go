@@ -33,13 +33,13 @@ func TestStateRoundTrip(t *testing.T) {
 		"/conversations?orderBy=createdAt&orderDirection=ASC"} {
 		a, b := h.ok("GET", path, ""), h2.ok("GET", path, "")
 		if !bytes.Equal(a, b) {
-			t.Errorf("GET %s differs after loading:\n%s\n%s", path, a, b)
+			t.Errorf("GET %s after LoadState = \n%s\nwant the answer before SaveState:\n%s", path, b, a)
 		}
 	}
 	again := h2.ok("POST", "/conversations/c1/messages", `[{"type":"UserMessage","sender":"alice","text":"hi","idempotencyKey":"k1"}]`)
 	first := h.ok("POST", "/conversations/c1/messages", `[{"type":"UserMessage","sender":"alice","text":"hi","idempotencyKey":"k1"}]`)
 	if !bytes.Equal(again, first) {
-		t.Errorf("idempotency key lost: %s vs %s", again, first)
+		t.Errorf("send with key k1 after LoadState = %s, want %s (the key kept)", again, first)
 	}
 	checkUnreadCounts(t, h2.s)
 
@@ -51,10 +51,10 @@ func TestStateRoundTrip(t *testing.T) {
 		"{",
 	} {
 		if err := h2.s.LoadState(strings.NewReader(bad)); err == nil {
-			t.Errorf("loaded %.80q", bad)
+			t.Errorf("LoadState(%.80q) = nil, want an error", bad)
 		}
 	}
 	if c := h2.s.Counts(); c.Users != 2 || c.Conversations != 2 || c.Messages != 3 {
-		t.Errorf("counts after refused loads: %+v", c)
+		t.Errorf("Counts() after refused loads = %+v, want 2 users, 2 conversations, 3 messages (unchanged)", c)
 	}
 }

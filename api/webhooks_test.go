@@ -439,7 +439,7 @@ func TestEventsOfAConversationArriveInOrder(t *testing.T) {
 			stored = append(stored, *m.Id)
 		}
 		if !slices.Equal(got[c], stored) {
-			t.Errorf("%s: events in order %v, stored in order %v", c, got[c], stored)
+			t.Errorf("message.sent events of %s = %v, want the stored order %v", c, got[c], stored)
 		}
 	}
 }
