@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -26,13 +27,7 @@ func appCommands() []*command {
 						return err
 					}
 					a, err := cl.App.Get(ctx)
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, a)
-					}
-					return printApp(st, a)
+					return answer(st.Out, out, a, err, printApp)
 				}
 			},
 		},
@@ -55,14 +50,7 @@ talkjs app update --default-locale ""      # an empty value clears it`,
 						return err
 					}
 					a, err := cl.App.Get(ctx)
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, a)
-					}
-					fmt.Fprintln(st.Out, "Updated the app.")
-					return printApp(st, a)
+					return answer(st.Out, out, a, err, headed("Updated the app.", printApp))
 				}
 			},
 		},
@@ -111,25 +99,15 @@ talkjs app update --default-locale ""      # an empty value clears it`,
 					}
 					//lint:ignore SA1019 the command is the legacy endpoint (staticcheck reads lint:ignore, not nolint)
 					ss, err := cl.Users.Sessions(ctx, rest[0])
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, ss)
-					}
-					t := newTable(st.Out, "SESSION", "TYPING", "CONVERSATION")
-					for i, s := range ss {
-						t.row(i+1, s.IsTyping, orDash(s.CurrentConversationID))
-					}
-					return t.flush()
+					return answer(st.Out, out, ss, err, printSessions)
 				}
 			},
 		},
 	}
 }
 
-func printApp(st *stdio, a *talkjs.App) error {
-	t := newTable(st.Out)
+func printApp(w io.Writer, a *talkjs.App) error {
+	t := newTable(w)
 	t.row("id", a.ID)
 	t.row("default locale", orDash(a.DefaultLocale))
 	keys := make([]string, 0, len(a.Custom))
@@ -139,6 +117,14 @@ func printApp(st *stdio, a *talkjs.App) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		t.row("custom."+k, a.Custom[k])
+	}
+	return t.flush()
+}
+
+func printSessions(w io.Writer, ss []talkjs.Session) error {
+	t := newTable(w, "SESSION", "TYPING", "CONVERSATION")
+	for i, s := range ss {
+		t.row(i+1, s.IsTyping, orDash(s.CurrentConversationID))
 	}
 	return t.flush()
 }

@@ -214,6 +214,41 @@ func (o *outputFlags) printAnswer(w io.Writer, v any, path ...string) error {
 	return writeJSON(w, raw)
 }
 
+// answer prints v, which a call returned with err: TalkJS's own answer
+// with --json (see printAnswer), else the table print makes of v. It folds
+// the tail every "show one thing" command shares.
+func answer[T any](w io.Writer, out *outputFlags, v T, err error, print func(io.Writer, T) error) error {
+	if err != nil {
+		return err
+	}
+	if out.json {
+		return out.printAnswer(w, v)
+	}
+	return print(w, v)
+}
+
+// answerList is answer for a list: with --json, the items of every page
+// TalkJS answered as one array (see printList).
+func answerList[T any](w io.Writer, out *outputFlags, items []T, err error, print func(io.Writer, []T) error) error {
+	if err != nil {
+		return err
+	}
+	if out.json {
+		return out.printList(w, items)
+	}
+	return print(w, items)
+}
+
+// headed returns print with a line printed above its table.
+func headed[T any](line string, print func(io.Writer, T) error) func(io.Writer, T) error {
+	return func(w io.Writer, v T) error {
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+		return print(w, v)
+	}
+}
+
 // printList prints the items of every page TalkJS answered, as one JSON
 // array, or v when the answers cannot be used.
 func (o *outputFlags) printList(w io.Writer, v any) error {

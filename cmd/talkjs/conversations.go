@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/spf13/pflag"
@@ -24,13 +25,7 @@ func conversationsCommands() []*command {
 						return err
 					}
 					conv, err := cl.Conversations.Get(ctx, rest[0])
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, conv)
-					}
-					return printConversation(st, conv)
+					return answer(st.Out, out, conv, err, printConversation)
 				}
 			},
 		},
@@ -52,21 +47,7 @@ talkjs conversations list --all --filter '{"custom":{"category":["oneOf",["shoes
 					}
 					convs, err := collect(lf.page.all, cl.Conversations.All(ctx, &opts),
 						func() ([]talkjs.Conversation, error) { return cl.Conversations.List(ctx, &opts) })
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printList(st.Out, convs)
-					}
-					t := newTable(st.Out, "ID", "SUBJECT", "PARTICIPANTS", "CUSTOM", "CREATED", "LAST MESSAGE")
-					for _, c := range convs {
-						last := int64(0)
-						if c.LastMessage != nil {
-							last = c.LastMessage.CreatedAt
-						}
-						t.row(c.ID, clip(c.Subject, 40), len(c.Participants), clip(customText(c.Custom), 40), when(c.CreatedAt), when(last))
-					}
-					return t.flush()
+					return answerList(st.Out, out, convs, err, printConversations)
 				}
 			},
 		},
@@ -100,14 +81,7 @@ talkjs conversations upsert order-1042 --subject ""     # an empty value clears 
 						return err
 					}
 					conv, err := cl.Conversations.Get(ctx, rest[0])
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, conv)
-					}
-					fmt.Fprintf(st.Out, "Upserted conversation %s.\n", conv.ID)
-					return printConversation(st, conv)
+					return answer(st.Out, out, conv, err, headed("Upserted conversation "+rest[0]+".", printConversation))
 				}
 			},
 		},
@@ -133,8 +107,20 @@ talkjs conversations upsert order-1042 --subject ""     # an empty value clears 
 	}
 }
 
-func printConversation(st *stdio, c *talkjs.Conversation) error {
-	t := newTable(st.Out)
+func printConversations(w io.Writer, convs []talkjs.Conversation) error {
+	t := newTable(w, "ID", "SUBJECT", "PARTICIPANTS", "CUSTOM", "CREATED", "LAST MESSAGE")
+	for _, c := range convs {
+		last := int64(0)
+		if c.LastMessage != nil {
+			last = c.LastMessage.CreatedAt
+		}
+		t.row(c.ID, clip(c.Subject, 40), len(c.Participants), clip(customText(c.Custom), 40), when(c.CreatedAt), when(last))
+	}
+	return t.flush()
+}
+
+func printConversation(w io.Writer, c *talkjs.Conversation) error {
+	t := newTable(w)
 	t.row("id", c.ID)
 	t.row("subject", c.Subject)
 	t.row("custom", customText(c.Custom))
@@ -150,8 +136,8 @@ func printConversation(st *stdio, c *talkjs.Conversation) error {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	fmt.Fprintln(st.Out)
-	t = newTable(st.Out, "PARTICIPANT", "ACCESS", "NOTIFY", "UNREAD", "JOINED")
+	fmt.Fprintln(w)
+	t = newTable(w, "PARTICIPANT", "ACCESS", "NOTIFY", "UNREAD", "JOINED")
 	for _, id := range ids {
 		p := c.Participants[id]
 		t.row(id, p.Access, notifyText(p.Notify), p.IsUnread, when(p.JoinedAt))

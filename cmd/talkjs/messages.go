@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -30,17 +31,7 @@ func messagesCommands() []*command {
 					}
 					msgs, err := collect(page.all, cl.Messages.All(ctx, rest[0], &opts),
 						func() ([]talkjs.Message, error) { return cl.Messages.List(ctx, rest[0], &opts) })
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printList(st.Out, msgs)
-					}
-					t := newTable(st.Out, "ID", "AT", "SENDER", "TYPE", "TEXT")
-					for _, m := range msgs {
-						t.row(m.ID, when(m.CreatedAt), m.SenderID, m.Type, clip(messageText(&m), 60))
-					}
-					return t.flush()
+					return answerList(st.Out, out, msgs, err, printMessages)
 				}
 			},
 		},
@@ -57,13 +48,7 @@ func messagesCommands() []*command {
 						return err
 					}
 					m, err := cl.Messages.Get(ctx, rest[0], rest[1])
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, m)
-					}
-					return printMessage(st, m)
+					return answer(st.Out, out, m, err, printMessage)
 				}
 			},
 		},
@@ -161,13 +146,7 @@ talkjs messages send order-1042 --sender bob --attachment-file ./receipt.pdf`,
 						return err
 					}
 					m, err := cl.Messages.Get(ctx, rest[0], rest[1])
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, m)
-					}
-					return printMessage(st, m)
+					return answer(st.Out, out, m, err, printMessage)
 				}
 			},
 		},
@@ -248,14 +227,10 @@ func reactCommand(add bool) *command {
 					return err
 				}
 				m, err := cl.Messages.Get(ctx, rest[0], rest[1])
-				if err != nil {
+				return answer(st.Out, out, m, err, func(w io.Writer, m *talkjs.Message) error {
+					_, err := fmt.Fprintf(w, "%s %s's %s on %s; reactions now: %s.\n", verb, *user, rest[2], rest[1], reactions(m.Reactions))
 					return err
-				}
-				if out.json {
-					return out.printAnswer(st.Out, m)
-				}
-				_, err = fmt.Fprintf(st.Out, "%s %s's %s on %s; reactions now: %s.\n", verb, *user, rest[2], rest[1], reactions(m.Reactions))
-				return err
+				})
 			}
 		},
 	}
@@ -268,8 +243,16 @@ func messageText(m *talkjs.Message) string {
 	return m.Text
 }
 
-func printMessage(st *stdio, m *talkjs.Message) error {
-	t := newTable(st.Out)
+func printMessages(w io.Writer, msgs []talkjs.Message) error {
+	t := newTable(w, "ID", "AT", "SENDER", "TYPE", "TEXT")
+	for _, m := range msgs {
+		t.row(m.ID, when(m.CreatedAt), m.SenderID, m.Type, clip(messageText(&m), 60))
+	}
+	return t.flush()
+}
+
+func printMessage(w io.Writer, m *talkjs.Message) error {
+	t := newTable(w)
 	t.row("id", m.ID)
 	t.row("conversation", m.ConversationID)
 	t.row("type", m.Type)

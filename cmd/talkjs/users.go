@@ -29,13 +29,7 @@ func usersCommands() []*command {
 						return err
 					}
 					u, err := cl.Users.Get(ctx, rest[0])
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, u)
-					}
-					return printUser(st, u)
+					return answer(st.Out, out, u, err, printUser)
 				}
 			},
 		},
@@ -55,17 +49,7 @@ func usersCommands() []*command {
 						return err
 					}
 					users, err := collect(page.all, cl.Users.All(ctx, &opts), func() ([]talkjs.User, error) { return cl.Users.List(ctx, &opts) })
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printList(st.Out, users)
-					}
-					t := newTable(st.Out, "ID", "NAME", "EMAIL", "ROLE", "CREATED")
-					for _, u := range users {
-						t.row(u.ID, u.Name, strings.Join(u.Email, ","), u.Role, when(u.CreatedAt))
-					}
-					return t.flush()
+					return answerList(st.Out, out, users, err, printUsers)
 				}
 			},
 		},
@@ -106,14 +90,7 @@ talkjs users upsert alice --photo-url ""      # an empty value clears the field`
 						return err
 					}
 					u, err := cl.Users.Get(ctx, rest[0])
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, u)
-					}
-					fmt.Fprintf(st.Out, "Upserted user %s.\n", u.ID)
-					return printUser(st, u)
+					return answer(st.Out, out, u, err, headed("Upserted user "+rest[0]+".", printUser))
 				}
 			},
 		},
@@ -173,21 +150,7 @@ talkjs users conversations alice --order-by createdAt --direction ASC --filter '
 						LastMessageAfter: lo.LastMessageAfter, Filter: lo.Filter, UnreadsOnly: *unread}
 					convs, err := collect(lf.page.all, cl.Users.AllConversations(ctx, rest[0], &opts),
 						func() ([]talkjs.UserConversation, error) { return cl.Users.Conversations(ctx, rest[0], &opts) })
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printList(st.Out, convs)
-					}
-					t := newTable(st.Out, "ID", "SUBJECT", "UNREAD", "LAST MESSAGE", "AT")
-					for _, c := range convs {
-						last, at := "", int64(0)
-						if c.LastMessage != nil {
-							last, at = c.LastMessage.Text, c.LastMessage.CreatedAt
-						}
-						t.row(c.ID, clip(c.Subject, 40), c.UnreadMessageCount, clip(last, 40), when(at))
-					}
-					return t.flush()
+					return answerList(st.Out, out, convs, err, printUserConversations)
 				}
 			},
 		},
@@ -228,8 +191,8 @@ talkjs users conversations alice --order-by createdAt --direction ASC --filter '
 	}
 }
 
-func printUser(st *stdio, u *talkjs.User) error {
-	t := newTable(st.Out)
+func printUser(w io.Writer, u *talkjs.User) error {
+	t := newTable(w)
 	t.row("id", u.ID)
 	t.row("name", u.Name)
 	t.row("email", strings.Join(u.Email, ", "))
@@ -240,6 +203,26 @@ func printUser(st *stdio, u *talkjs.User) error {
 	t.row("welcomeMessage", u.WelcomeMessage)
 	t.row("custom", customText(u.Custom))
 	t.row("createdAt", when(u.CreatedAt))
+	return t.flush()
+}
+
+func printUsers(w io.Writer, users []talkjs.User) error {
+	t := newTable(w, "ID", "NAME", "EMAIL", "ROLE", "CREATED")
+	for _, u := range users {
+		t.row(u.ID, u.Name, strings.Join(u.Email, ","), u.Role, when(u.CreatedAt))
+	}
+	return t.flush()
+}
+
+func printUserConversations(w io.Writer, convs []talkjs.UserConversation) error {
+	t := newTable(w, "ID", "SUBJECT", "UNREAD", "LAST MESSAGE", "AT")
+	for _, c := range convs {
+		last, at := "", int64(0)
+		if c.LastMessage != nil {
+			last, at = c.LastMessage.Text, c.LastMessage.CreatedAt
+		}
+		t.row(c.ID, clip(c.Subject, 40), c.UnreadMessageCount, clip(last, 40), when(at))
+	}
 	return t.flush()
 }
 
