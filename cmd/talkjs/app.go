@@ -20,15 +20,8 @@ func appCommands() []*command {
 			Name: "app get", Summary: "Show the app: id, custom data, default locale",
 			Example: "talkjs app get\ntalkjs app get --json",
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				return func(ctx context.Context, _ []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					a, err := cl.App.Get(ctx)
-					return answer(st.Out, out, a, err, printApp)
-				}
+				opts := &appGetOptions{apiIO: addAPIFlags(fs, st)}
+				return func(ctx context.Context, _ []string) error { return runAppGet(ctx, opts) }
 			},
 		},
 		{
@@ -36,22 +29,10 @@ func appCommands() []*command {
 			Example: `talkjs app update --custom tier=gold --default-locale nl-NL
 talkjs app update --default-locale ""      # an empty value clears it`,
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				custom := customFlag{}
-				fs.Var(custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
-				var locale optString
-				fs.Var(&locale, "default-locale", "default `locale`, such as en-US")
-				return func(ctx context.Context, _ []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					if err := cl.App.Update(ctx, talkjs.AppInput{Custom: custom.input(), DefaultLocale: locale.nullable()}); err != nil {
-						return err
-					}
-					a, err := cl.App.Get(ctx)
-					return answer(st.Out, out, a, err, headed("Updated the app.", printApp))
-				}
+				opts := &appUpdateOptions{apiIO: addAPIFlags(fs, st), custom: customFlag{}}
+				fs.Var(opts.custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
+				fs.Var(&opts.locale, "default-locale", "default `locale`, such as en-US")
+				return func(ctx context.Context, _ []string) error { return runAppUpdate(ctx, opts) }
 			},
 		},
 		{
@@ -59,30 +40,12 @@ talkjs app update --default-locale ""      # an empty value clears it`,
 			Example: "talkjs conversations notify order-17 --channel email\ntalkjs conversations notify order-17 --channel email,sms --recipient bob",
 			Args:    []string{"CONVERSATION_ID"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				var channels, recipients listFlag
-				fs.Var(&channels, "channel", "`channel`: email or sms (repeat, or separate with commas; required)")
-				fs.Var(&recipients, "recipient", "only these `users` (repeat, or separate with commas; default: every participant)")
-				return func(ctx context.Context, rest []string) error {
-					if len(channels) == 0 {
-						return fmt.Errorf("%w: --channel is required (email, sms)", errUsage)
-					}
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					n := talkjs.Notification{Recipients: recipients}
-					for _, c := range channels {
-						n.Channels = append(n.Channels, talkjs.NotificationChannel(c))
-					}
-					if err := cl.Conversations.Notify(ctx, rest[0], n); err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, struct{}{})
-					}
-					fmt.Fprintf(st.Out, "Asked TalkJS to notify about %s by %s.\n", rest[0], strings.Join(channels, " and "))
-					return nil
+				opts := &conversationsNotifyOptions{apiIO: addAPIFlags(fs, st)}
+				fs.Var(&opts.channels, "channel", "`channel`: email or sms (repeat, or separate with commas; required)")
+				fs.Var(&opts.recipients, "recipient", "only these `users` (repeat, or separate with commas; default: every participant)")
+				return func(ctx context.Context, args []string) error {
+					opts.conversationID = args[0]
+					return runConversationsNotify(ctx, opts)
 				}
 			},
 		},
@@ -91,19 +54,86 @@ talkjs app update --default-locale ""      # an empty value clears it`,
 			Example: "talkjs users sessions alice\ntalkjs users sessions alice --json",
 			Args:    []string{"USER_ID"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					//lint:ignore SA1019 the command is the legacy endpoint (staticcheck reads lint:ignore, not nolint)
-					ss, err := cl.Users.Sessions(ctx, rest[0])
-					return answer(st.Out, out, ss, err, printSessions)
+				opts := &usersSessionsOptions{apiIO: addAPIFlags(fs, st)}
+				return func(ctx context.Context, args []string) error {
+					opts.userID = args[0]
+					return runUsersSessions(ctx, opts)
 				}
 			},
 		},
 	}
+}
+
+type appGetOptions struct{ apiIO }
+
+func runAppGet(ctx context.Context, opts *appGetOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	a, err := client.App.Get(ctx)
+	return answer(opts.apiIO, a, err, printApp)
+}
+
+type appUpdateOptions struct {
+	apiIO
+	custom customFlag
+	locale optString
+}
+
+func runAppUpdate(ctx context.Context, opts *appUpdateOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	if err := client.App.Update(ctx, talkjs.AppInput{Custom: opts.custom.input(), DefaultLocale: opts.locale.nullable()}); err != nil {
+		return err
+	}
+	a, err := client.App.Get(ctx)
+	return answer(opts.apiIO, a, err, headed("Updated the app.", printApp))
+}
+
+type conversationsNotifyOptions struct {
+	apiIO
+	conversationID       string
+	channels, recipients listFlag
+}
+
+func runConversationsNotify(ctx context.Context, opts *conversationsNotifyOptions) error {
+	if len(opts.channels) == 0 {
+		return fmt.Errorf("%w: --channel is required (email, sms)", errUsage)
+	}
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	n := talkjs.Notification{Recipients: opts.recipients}
+	for _, c := range opts.channels {
+		n.Channels = append(n.Channels, talkjs.NotificationChannel(c))
+	}
+	if err := client.Conversations.Notify(ctx, opts.conversationID, n); err != nil {
+		return err
+	}
+	if opts.output.json {
+		return opts.output.printAnswer(opts.out, struct{}{})
+	}
+	_, err = fmt.Fprintf(opts.out, "Asked TalkJS to notify about %s by %s.\n", opts.conversationID, strings.Join(opts.channels, " and "))
+	return err
+}
+
+type usersSessionsOptions struct {
+	apiIO
+	userID string
+}
+
+func runUsersSessions(ctx context.Context, opts *usersSessionsOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	//lint:ignore SA1019 the command is the legacy endpoint (staticcheck reads lint:ignore, not nolint)
+	ss, err := client.Users.Sessions(ctx, opts.userID)
+	return answer(opts.apiIO, ss, err, printSessions)
 }
 
 func printApp(w io.Writer, a *talkjs.App) error {

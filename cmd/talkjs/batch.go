@@ -33,68 +33,84 @@ operation failed.`,
 			Example: "talkjs batch ops.json\ntalkjs batch ops.json --json | jq '.[] | select(.status != 200)'",
 			Args:    []string{"FILE"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					in, err := readInput(st, rest[0])
-					if err != nil {
-						return err
-					}
-					data, err := io.ReadAll(in)
-					in.Close()
-					if err != nil {
-						return err
-					}
-					ops, err := parseBatchOps(data)
-					if err != nil {
-						return fmt.Errorf("%w: %s: %v", errUsage, rest[0], err)
-					}
-					type result struct {
-						Index    int             `json:"index"`
-						Method   string          `json:"method"`
-						Path     string          `json:"path"`
-						Status   int             `json:"status"`
-						Response json.RawMessage `json:"response,omitempty"`
-					}
-					var results []result
-					failed := 0
-					for start := 0; start < len(ops); start += talkjs.MaxBatchOperations {
-						chunk := ops[start:min(start+talkjs.MaxBatchOperations, len(ops))]
-						rs, err := cl.Batch.Do(ctx, chunk...)
-						if err != nil {
-							return fmt.Errorf("batch request with operations %d to %d (the earlier ones ran): %w", start, start+len(chunk)-1, err)
-						}
-						for i, r := range rs {
-							if !r.OK() {
-								failed++
-							}
-							results = append(results, result{start + i, chunk[i].Method, chunk[i].Path, r.Status, r.Response})
-						}
-					}
-					if out.json {
-						if err := writeJSON(st.Out, results); err != nil {
-							return err
-						}
-					} else {
-						t := newTable(st.Out, "#", "METHOD", "PATH", "STATUS", "RESPONSE")
-						for _, r := range results {
-							t.row(r.Index, r.Method, r.Path, r.Status, clip(string(r.Response), 70))
-						}
-						if err := t.flush(); err != nil {
-							return err
-						}
-					}
-					if failed > 0 {
-						return fmt.Errorf("%d of %d operations failed", failed, len(ops))
-					}
-					return nil
+				opts := &batchOptions{apiIO: addAPIFlags(fs, st), st: st}
+				return func(ctx context.Context, args []string) error {
+					opts.file = args[0]
+					return runBatch(ctx, opts)
 				}
 			},
 		},
 	}
+}
+
+type batchOptions struct {
+	apiIO
+	st   *stdio // standard input, for FILE "-"
+	file string
+}
+
+// batchResult is one operation's outcome, as --json prints it.
+type batchResult struct {
+	Index    int             `json:"index"`
+	Method   string          `json:"method"`
+	Path     string          `json:"path"`
+	Status   int             `json:"status"`
+	Response json.RawMessage `json:"response,omitempty"`
+}
+
+func runBatch(ctx context.Context, opts *batchOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	in, err := readInput(opts.st, opts.file)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(in)
+	in.Close()
+	if err != nil {
+		return err
+	}
+	ops, err := parseBatchOps(data)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", errUsage, opts.file, err)
+	}
+	var results []batchResult
+	failed := 0
+	for start := 0; start < len(ops); start += talkjs.MaxBatchOperations {
+		chunk := ops[start:min(start+talkjs.MaxBatchOperations, len(ops))]
+		rs, err := client.Batch.Do(ctx, chunk...)
+		if err != nil {
+			return fmt.Errorf("batch request with operations %d to %d (the earlier ones ran): %w", start, start+len(chunk)-1, err)
+		}
+		for i, r := range rs {
+			if !r.OK() {
+				failed++
+			}
+			results = append(results, batchResult{start + i, chunk[i].Method, chunk[i].Path, r.Status, r.Response})
+		}
+	}
+	if opts.output.json {
+		err = writeJSON(opts.out, results)
+	} else {
+		err = printBatchResults(opts.out, results)
+	}
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d operations failed", failed, len(ops))
+	}
+	return nil
+}
+
+func printBatchResults(w io.Writer, results []batchResult) error {
+	t := newTable(w, "#", "METHOD", "PATH", "STATUS", "RESPONSE")
+	for _, r := range results {
+		t.row(r.Index, r.Method, r.Path, r.Status, clip(string(r.Response), 70))
+	}
+	return t.flush()
 }
 
 // batchObject is an operation in the object form of a batch file.

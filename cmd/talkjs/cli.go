@@ -214,29 +214,63 @@ func (o *outputFlags) printAnswer(w io.Writer, v any, path ...string) error {
 	return writeJSON(w, raw)
 }
 
+// apiIO is what a command that calls TalkJS gets from parsing besides its
+// own options: the client, built when its run function asks for it, and
+// where and how to print. Tests of run functions make one for a test
+// server and a buffer.
+type apiIO struct {
+	out    io.Writer
+	output *outputFlags
+	client func() (*talkjs.Client, error)
+}
+
+// setup returns the command's client; with --json it keeps TalkJS's
+// answers for printing.
+func setup(st *stdio, cf *clientFlags, out *outputFlags) (*talkjs.Client, error) {
+	if out != nil && out.json {
+		return cf.client(st, talkjs.WithMiddleware(out.answers.middleware))
+	}
+	return cf.client(st)
+}
+
+// addAPIFlags defines the flags of the client and the output.
+func addAPIFlags(fs *pflag.FlagSet, st *stdio) apiIO {
+	cf, out := addClientFlags(fs), addOutputFlags(fs)
+	return apiIO{out: st.Out, output: out, client: func() (*talkjs.Client, error) { return setup(st, cf, out) }}
+}
+
+// done prints the outcome of a change: JSON for scripts, a sentence for people.
+func (a apiIO) done(v any, format string, args ...any) error {
+	if a.output.json {
+		return writeJSON(a.out, v)
+	}
+	_, err := fmt.Fprintf(a.out, format+"\n", args...)
+	return err
+}
+
 // answer prints v, which a call returned with err: TalkJS's own answer
 // with --json (see printAnswer), else the table print makes of v. It folds
 // the tail every "show one thing" command shares.
-func answer[T any](w io.Writer, out *outputFlags, v T, err error, print func(io.Writer, T) error) error {
+func answer[T any](a apiIO, v T, err error, print func(io.Writer, T) error) error {
 	if err != nil {
 		return err
 	}
-	if out.json {
-		return out.printAnswer(w, v)
+	if a.output.json {
+		return a.output.printAnswer(a.out, v)
 	}
-	return print(w, v)
+	return print(a.out, v)
 }
 
 // answerList is answer for a list: with --json, the items of every page
 // TalkJS answered as one array (see printList).
-func answerList[T any](w io.Writer, out *outputFlags, items []T, err error, print func(io.Writer, []T) error) error {
+func answerList[T any](a apiIO, items []T, err error, print func(io.Writer, []T) error) error {
 	if err != nil {
 		return err
 	}
-	if out.json {
-		return out.printList(w, items)
+	if a.output.json {
+		return a.output.printList(a.out, items)
 	}
-	return print(w, items)
+	return print(a.out, items)
 }
 
 // headed returns print with a line printed above its table.

@@ -18,14 +18,10 @@ func conversationsCommands() []*command {
 			Example: "talkjs conversations get order-1042\ntalkjs conversations get order-1042 --json",
 			Args:    []string{"CONVERSATION_ID"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					conv, err := cl.Conversations.Get(ctx, rest[0])
-					return answer(st.Out, out, conv, err, printConversation)
+				opts := &conversationsGetOptions{apiIO: addAPIFlags(fs, st)}
+				return func(ctx context.Context, args []string) error {
+					opts.conversationID = args[0]
+					return runConversationsGet(ctx, opts)
 				}
 			},
 		},
@@ -35,20 +31,8 @@ func conversationsCommands() []*command {
 			Example: `talkjs conversations list --order-by createdAt --direction ASC --limit 20
 talkjs conversations list --all --filter '{"custom":{"category":["oneOf",["shoes","sandals"]]}}' --json`,
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out, lf := addClientFlags(fs), addOutputFlags(fs), addConversationListFlags(fs)
-				return func(ctx context.Context, _ []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					opts, err := lf.options()
-					if err != nil {
-						return err
-					}
-					convs, err := collect(lf.page.all, cl.Conversations.All(ctx, &opts),
-						func() ([]talkjs.Conversation, error) { return cl.Conversations.List(ctx, &opts) })
-					return answerList(st.Out, out, convs, err, printConversations)
-				}
+				opts := &conversationsListOptions{apiIO: addAPIFlags(fs, st), list: addConversationListFlags(fs)}
+				return func(ctx context.Context, _ []string) error { return runConversationsList(ctx, opts) }
 			},
 		},
 
@@ -58,30 +42,16 @@ talkjs conversations list --all --filter '{"custom":{"category":["oneOf",["shoes
 talkjs conversations upsert order-1042 --subject ""     # an empty value clears the field`,
 			Args: []string{"CONVERSATION_ID"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				var subject, photo optString
-				fs.Var(&subject, "subject", "subject `text`")
-				fs.Var(&photo, "photo-url", "photo `URL`")
-				var participants, welcome listFlag
-				fs.Var(&participants, "participant", "`user` id to add with default access (repeat, or separate with commas); none are removed")
-				fs.Var(&participants, "participants", "the same as --participant")
-				fs.Var(&welcome, "welcome-message", "welcome message `text` (repeat for several)")
-				custom := customFlag{}
-				fs.Var(custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					in := talkjs.ConversationInput{Subject: subject.nullable(), PhotoURL: photo.nullable(), Custom: custom.input(), Participants: participants}
-					if len(welcome) > 0 {
-						in.WelcomeMessages = talkjs.Value([]string(welcome))
-					}
-					if err := cl.Conversations.Upsert(ctx, rest[0], in); err != nil {
-						return err
-					}
-					conv, err := cl.Conversations.Get(ctx, rest[0])
-					return answer(st.Out, out, conv, err, headed("Upserted conversation "+rest[0]+".", printConversation))
+				opts := &conversationsUpsertOptions{apiIO: addAPIFlags(fs, st), custom: customFlag{}}
+				fs.Var(&opts.subject, "subject", "subject `text`")
+				fs.Var(&opts.photo, "photo-url", "photo `URL`")
+				fs.Var(&opts.participants, "participant", "`user` id to add with default access (repeat, or separate with commas); none are removed")
+				fs.Var(&opts.participants, "participants", "the same as --participant")
+				fs.Var(&opts.welcome, "welcome-message", "welcome message `text` (repeat for several)")
+				fs.Var(opts.custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
+				return func(ctx context.Context, args []string) error {
+					opts.conversationID = args[0]
+					return runConversationsUpsert(ctx, opts)
 				}
 			},
 		},
@@ -91,20 +61,88 @@ talkjs conversations upsert order-1042 --subject ""     # an empty value clears 
 			Example: "talkjs conversations delete order-1042",
 			Args:    []string{"CONVERSATION_ID"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					if err := cl.Conversations.Delete(ctx, rest[0]); err != nil {
-						return err
-					}
-					return done(st, out, map[string]string{"deleted": rest[0]}, "Deleted conversation %s.", rest[0])
+				opts := &conversationsDeleteOptions{apiIO: addAPIFlags(fs, st)}
+				return func(ctx context.Context, args []string) error {
+					opts.conversationID = args[0]
+					return runConversationsDelete(ctx, opts)
 				}
 			},
 		},
 	}
+}
+
+type conversationsGetOptions struct {
+	apiIO
+	conversationID string
+}
+
+func runConversationsGet(ctx context.Context, opts *conversationsGetOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	conv, err := client.Conversations.Get(ctx, opts.conversationID)
+	return answer(opts.apiIO, conv, err, printConversation)
+}
+
+type conversationsListOptions struct {
+	apiIO
+	list *conversationListFlags
+}
+
+func runConversationsList(ctx context.Context, opts *conversationsListOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	lo, err := opts.list.options()
+	if err != nil {
+		return err
+	}
+	convs, err := collect(opts.list.page.all, client.Conversations.All(ctx, &lo),
+		func() ([]talkjs.Conversation, error) { return client.Conversations.List(ctx, &lo) })
+	return answerList(opts.apiIO, convs, err, printConversations)
+}
+
+type conversationsUpsertOptions struct {
+	apiIO
+	conversationID        string
+	subject, photo        optString
+	participants, welcome listFlag
+	custom                customFlag
+}
+
+func runConversationsUpsert(ctx context.Context, opts *conversationsUpsertOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	in := talkjs.ConversationInput{Subject: opts.subject.nullable(), PhotoURL: opts.photo.nullable(), Custom: opts.custom.input(),
+		Participants: opts.participants}
+	if len(opts.welcome) > 0 {
+		in.WelcomeMessages = talkjs.Value([]string(opts.welcome))
+	}
+	if err := client.Conversations.Upsert(ctx, opts.conversationID, in); err != nil {
+		return err
+	}
+	conv, err := client.Conversations.Get(ctx, opts.conversationID)
+	return answer(opts.apiIO, conv, err, headed("Upserted conversation "+opts.conversationID+".", printConversation))
+}
+
+type conversationsDeleteOptions struct {
+	apiIO
+	conversationID string
+}
+
+func runConversationsDelete(ctx context.Context, opts *conversationsDeleteOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	if err := client.Conversations.Delete(ctx, opts.conversationID); err != nil {
+		return err
+	}
+	return opts.done(map[string]string{"deleted": opts.conversationID}, "Deleted conversation %s.", opts.conversationID)
 }
 
 func printConversations(w io.Writer, convs []talkjs.Conversation) error {

@@ -17,32 +17,43 @@ func filesCommands() []*command {
 token=$(talkjs files upload ./receipt.pdf)   # then send it with the API, or use 'messages send --attachment-file'`,
 			Args: []string{"PATH"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				name := fs.String("filename", "", "file name to store (default: the base name of PATH)")
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					f, err := os.Open(rest[0])
-					if err != nil {
-						return err
-					}
-					defer f.Close()
-					if *name == "" {
-						*name = filepath.Base(rest[0])
-					}
-					token, err := cl.Files.Upload(ctx, *name, f)
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return writeJSON(st.Out, map[string]string{"attachmentToken": token, "filename": *name})
-					}
-					_, err = fmt.Fprintln(st.Out, token)
-					return err
+				opts := &filesUploadOptions{apiIO: addAPIFlags(fs, st)}
+				fs.StringVar(&opts.filename, "filename", "", "file name to store (default: the base name of PATH)")
+				return func(ctx context.Context, args []string) error {
+					opts.path = args[0]
+					return runFilesUpload(ctx, opts)
 				}
 			},
 		},
 	}
+}
+
+type filesUploadOptions struct {
+	apiIO
+	path, filename string
+}
+
+func runFilesUpload(ctx context.Context, opts *filesUploadOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(opts.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	name := opts.filename
+	if name == "" {
+		name = filepath.Base(opts.path)
+	}
+	token, err := client.Files.Upload(ctx, name, f)
+	if err != nil {
+		return err
+	}
+	if opts.output.json {
+		return writeJSON(opts.out, map[string]string{"attachmentToken": token, "filename": name})
+	}
+	_, err = fmt.Fprintln(opts.out, token)
+	return err
 }

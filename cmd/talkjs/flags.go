@@ -212,21 +212,3 @@ func parseNotify(s string) (talkjs.Notify, error) {
 	}
 	return 0, fmt.Errorf("%w: --notify must be true, false or MentionsOnly, not %q", errUsage, s)
 }
-
-// setup returns the command's client; with --json it keeps TalkJS's
-// answers for printing.
-func setup(st *stdio, cf *clientFlags, out *outputFlags) (*talkjs.Client, error) {
-	if out != nil && out.json {
-		return cf.client(st, talkjs.WithMiddleware(out.answers.middleware))
-	}
-	return cf.client(st)
-}
-
-// done prints the outcome of a change: JSON for scripts, a sentence for people.
-func done(st *stdio, out *outputFlags, v any, format string, args ...any) error {
-	if out.json {
-		return writeJSON(st.Out, v)
-	}
-	_, err := fmt.Fprintf(st.Out, format+"\n", args...)
-	return err
-}

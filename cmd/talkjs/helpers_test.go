@@ -97,3 +97,55 @@ func (e *env) okJSON(v any, args ...string) {
 		e.t.Fatalf("talkjs %s: output is not JSON: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
+
+// fixedNow is the clock of newFixedEnv's server, so that tables hold
+// known times.
+var fixedNow = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+
+// newFixedEnv is newEnv with a server whose clock stands at fixedNow.
+func newFixedEnv(t *testing.T) *env {
+	t.Helper()
+	return newEnv(t, api.WithClock(func() time.Time { return fixedNow }))
+}
+
+// apiIO is what parsing gives a run function, for e's server: the client
+// is built as a command builds it, and the output goes to the buffer
+// returned, as JSON when json is set.
+func (e *env) apiIO(json bool) (apiIO, *bytes.Buffer) {
+	var buf bytes.Buffer
+	st := &stdio{In: strings.NewReader(""), Out: &buf, Err: &buf, Getenv: func(k string) string { return e.vars[k] },
+		ClientOptions: []talkjs.Option{fastRetries()}}
+	out := &outputFlags{json: json}
+	cf := &clientFlags{}
+	return apiIO{out: &buf, output: out, client: func() (*talkjs.Client, error) { return setup(st, cf, out) }}, &buf
+}
+
+// runCase is one call of a run function and the whole output it must print.
+type runCase struct {
+	call string // how the failure names the call: "runUsersGet(alice)"
+	json bool
+	run  func(ctx context.Context, a apiIO) error
+	want string
+}
+
+// check runs each case in order, as a subtest: later cases see what
+// earlier ones changed. expand, if not nil, fills in a want's placeholders
+// (an id the server made up) once its case has run.
+func (e *env) check(cases []runCase, expand func(string) string) {
+	e.t.Helper()
+	for _, tc := range cases {
+		e.t.Run(tc.call, func(t *testing.T) {
+			a, out := e.apiIO(tc.json)
+			if err := tc.run(t.Context(), a); err != nil {
+				t.Fatalf("%s: %v\noutput:\n%s", tc.call, err, out)
+			}
+			want := tc.want
+			if expand != nil {
+				want = expand(want)
+			}
+			if got := out.String(); got != want {
+				t.Errorf("%s =\n%s\nwant\n%s", tc.call, got, want)
+			}
+		})
+	}
+}

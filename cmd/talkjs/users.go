@@ -22,14 +22,10 @@ func usersCommands() []*command {
 			Example: "talkjs users get alice\ntalkjs users get alice --json",
 			Args:    []string{"USER_ID"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					u, err := cl.Users.Get(ctx, rest[0])
-					return answer(st.Out, out, u, err, printUser)
+				opts := &usersGetOptions{apiIO: addAPIFlags(fs, st)}
+				return func(ctx context.Context, args []string) error {
+					opts.userID = args[0]
+					return runUsersGet(ctx, opts)
 				}
 			},
 		},
@@ -38,19 +34,8 @@ func usersCommands() []*command {
 			Name: "users list", Summary: "List the app's users",
 			Example: "talkjs users list --limit 50\ntalkjs users list --all --json",
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out, page := addClientFlags(fs), addOutputFlags(fs), addPageFlags(fs)
-				return func(ctx context.Context, _ []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					opts, err := page.options()
-					if err != nil {
-						return err
-					}
-					users, err := collect(page.all, cl.Users.All(ctx, &opts), func() ([]talkjs.User, error) { return cl.Users.List(ctx, &opts) })
-					return answerList(st.Out, out, users, err, printUsers)
-				}
+				opts := &usersListOptions{apiIO: addAPIFlags(fs, st), page: addPageFlags(fs)}
+				return func(ctx context.Context, _ []string) error { return runUsersList(ctx, opts) }
 			},
 		},
 
@@ -60,37 +45,19 @@ func usersCommands() []*command {
 talkjs users upsert alice --photo-url ""      # an empty value clears the field`,
 			Args: []string{"USER_ID"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				name := fs.String("name", "", "display name (needed when the user is created)")
-				var email, phone listFlag
-				fs.Var(&email, "email", "email `address` (repeat, or separate with commas)")
-				fs.Var(&phone, "phone", "phone `number` (repeat, or separate with commas)")
-				var photo, role, locale, welcome, avail optString
-				fs.Var(&photo, "photo-url", "photo `URL`")
-				fs.Var(&role, "role", "`role`, as configured in the dashboard")
-				fs.Var(&locale, "locale", "`locale`, such as en-US")
-				fs.Var(&welcome, "welcome-message", "welcome message `text`")
-				fs.Var(&avail, "availability-text", "availability `text`")
-				custom := customFlag{}
-				fs.Var(custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					in := talkjs.UserInput{Name: *name, PhotoURL: photo.nullable(), Role: role.nullable(), Locale: locale.nullable(),
-						WelcomeMessage: welcome.nullable(), AvailabilityText: avail.nullable(), Custom: custom.input()}
-					if len(email) > 0 {
-						in.Email = talkjs.Values(email...)
-					}
-					if len(phone) > 0 {
-						in.Phone = talkjs.Values(phone...)
-					}
-					if err := cl.Users.Upsert(ctx, rest[0], in); err != nil {
-						return err
-					}
-					u, err := cl.Users.Get(ctx, rest[0])
-					return answer(st.Out, out, u, err, headed("Upserted user "+rest[0]+".", printUser))
+				opts := &usersUpsertOptions{apiIO: addAPIFlags(fs, st), custom: customFlag{}}
+				fs.StringVar(&opts.name, "name", "", "display name (needed when the user is created)")
+				fs.Var(&opts.email, "email", "email `address` (repeat, or separate with commas)")
+				fs.Var(&opts.phone, "phone", "phone `number` (repeat, or separate with commas)")
+				fs.Var(&opts.photo, "photo-url", "photo `URL`")
+				fs.Var(&opts.role, "role", "`role`, as configured in the dashboard")
+				fs.Var(&opts.locale, "locale", "`locale`, such as en-US")
+				fs.Var(&opts.welcome, "welcome-message", "welcome message `text`")
+				fs.Var(&opts.availability, "availability-text", "availability `text`")
+				fs.Var(opts.custom, "custom", "custom data `key=value` (repeat; key= removes the key)")
+				return func(ctx context.Context, args []string) error {
+					opts.userID = args[0]
+					return runUsersUpsert(ctx, opts)
 				}
 			},
 		},
@@ -104,26 +71,10 @@ is all-or-nothing. On failure the command says how many were stored.`,
 echo '{"id":"alice","name":"Alice"}' | talkjs users upsert-many -`,
 			Args: []string{"FILE"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					in, err := readInput(st, rest[0])
-					if err != nil {
-						return err
-					}
-					defer in.Close()
-					users, err := readUsers(in)
-					if err != nil {
-						return err
-					}
-					n, err := cl.Users.UpsertMany(ctx, users)
-					if err != nil {
-						return fmt.Errorf("%d of %d users stored; the next ones were not: %w", n, len(users), err)
-					}
-					return done(st, out, map[string]int{"upserted": n}, "Upserted %d users.", n)
+				opts := &usersUpsertManyOptions{apiIO: addAPIFlags(fs, st), st: st}
+				return func(ctx context.Context, args []string) error {
+					opts.file = args[0]
+					return runUsersUpsertMany(ctx, opts)
 				}
 			},
 		},
@@ -134,23 +85,11 @@ echo '{"id":"alice","name":"Alice"}' | talkjs users upsert-many -`,
 talkjs users conversations alice --order-by createdAt --direction ASC --filter '{"custom":{"category":["==","shoes"]}}'`,
 			Args: []string{"USER_ID"},
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out, lf := addClientFlags(fs), addOutputFlags(fs), addConversationListFlags(fs)
-				unread := fs.Bool("unread-only", false, "only conversations with unread messages")
-				return func(ctx context.Context, rest []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					lo, err := lf.options()
-					if err != nil {
-						return err
-					}
-					opts := talkjs.UserConversationListOptions{ListOptions: lo.ListOptions, OrderBy: lo.OrderBy,
-						OrderDirection: lo.OrderDirection, OffsetTs: lo.OffsetTs, LastMessageBefore: lo.LastMessageBefore,
-						LastMessageAfter: lo.LastMessageAfter, Filter: lo.Filter, UnreadsOnly: *unread}
-					convs, err := collect(lf.page.all, cl.Users.AllConversations(ctx, rest[0], &opts),
-						func() ([]talkjs.UserConversation, error) { return cl.Users.Conversations(ctx, rest[0], &opts) })
-					return answerList(st.Out, out, convs, err, printUserConversations)
+				opts := &usersConversationsOptions{apiIO: addAPIFlags(fs, st), list: addConversationListFlags(fs)}
+				fs.BoolVar(&opts.unreadOnly, "unread-only", false, "only conversations with unread messages")
+				return func(ctx context.Context, args []string) error {
+					opts.userID = args[0]
+					return runUsersConversations(ctx, opts)
 				}
 			},
 		},
@@ -159,36 +98,145 @@ talkjs users conversations alice --order-by createdAt --direction ASC --filter '
 			Name: "users presence", Summary: "List who is online (POST /presences)",
 			Example: "talkjs users presence\ntalkjs users presence --user-id alice,bob --json",
 			Setup: func(fs *pflag.FlagSet, st *stdio) runFunc {
-				cf, out := addClientFlags(fs), addOutputFlags(fs)
-				var ids listFlag
-				fs.Var(&ids, "user-id", "only these `users` (repeat, or separate with commas)")
-				background := fs.Bool("include-background", false, "also list users with only a background session")
-				return func(ctx context.Context, _ []string) error {
-					cl, err := setup(st, cf, out)
-					if err != nil {
-						return err
-					}
-					ps, err := cl.Presence.List(ctx, &talkjs.PresenceQuery{UserIDs: ids, IncludeBackgroundSessions: *background})
-					if err != nil {
-						return err
-					}
-					if out.json {
-						return out.printAnswer(st.Out, ps, "data")
-					}
-					keys := make([]string, 0, len(ps))
-					for k := range ps {
-						keys = append(keys, k)
-					}
-					sort.Strings(keys)
-					t := newTable(st.Out, "USER", "STATUS", "WIDGETS", "BACKGROUND SESSIONS")
-					for _, k := range keys {
-						t.row(k, ps[k].Status, len(ps[k].Widgets), len(ps[k].BackgroundSessions))
-					}
-					return t.flush()
-				}
+				opts := &usersPresenceOptions{apiIO: addAPIFlags(fs, st)}
+				fs.Var(&opts.userIDs, "user-id", "only these `users` (repeat, or separate with commas)")
+				fs.BoolVar(&opts.background, "include-background", false, "also list users with only a background session")
+				return func(ctx context.Context, _ []string) error { return runUsersPresence(ctx, opts) }
 			},
 		},
 	}
+}
+
+type usersGetOptions struct {
+	apiIO
+	userID string
+}
+
+func runUsersGet(ctx context.Context, opts *usersGetOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	u, err := client.Users.Get(ctx, opts.userID)
+	return answer(opts.apiIO, u, err, printUser)
+}
+
+type usersListOptions struct {
+	apiIO
+	page *pageFlags
+}
+
+func runUsersList(ctx context.Context, opts *usersListOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	lo, err := opts.page.options()
+	if err != nil {
+		return err
+	}
+	users, err := collect(opts.page.all, client.Users.All(ctx, &lo), func() ([]talkjs.User, error) { return client.Users.List(ctx, &lo) })
+	return answerList(opts.apiIO, users, err, printUsers)
+}
+
+type usersUpsertOptions struct {
+	apiIO
+	userID, name                               string
+	email, phone                               listFlag
+	photo, role, locale, welcome, availability optString
+	custom                                     customFlag
+}
+
+func runUsersUpsert(ctx context.Context, opts *usersUpsertOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	in := talkjs.UserInput{Name: opts.name, PhotoURL: opts.photo.nullable(), Role: opts.role.nullable(), Locale: opts.locale.nullable(),
+		WelcomeMessage: opts.welcome.nullable(), AvailabilityText: opts.availability.nullable(), Custom: opts.custom.input()}
+	if len(opts.email) > 0 {
+		in.Email = talkjs.Values(opts.email...)
+	}
+	if len(opts.phone) > 0 {
+		in.Phone = talkjs.Values(opts.phone...)
+	}
+	if err := client.Users.Upsert(ctx, opts.userID, in); err != nil {
+		return err
+	}
+	u, err := client.Users.Get(ctx, opts.userID)
+	return answer(opts.apiIO, u, err, headed("Upserted user "+opts.userID+".", printUser))
+}
+
+type usersUpsertManyOptions struct {
+	apiIO
+	st   *stdio // standard input, for FILE "-"
+	file string
+}
+
+func runUsersUpsertMany(ctx context.Context, opts *usersUpsertManyOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	in, err := readInput(opts.st, opts.file)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	users, err := readUsers(in)
+	if err != nil {
+		return err
+	}
+	n, err := client.Users.UpsertMany(ctx, users)
+	if err != nil {
+		return fmt.Errorf("%d of %d users stored; the next ones were not: %w", n, len(users), err)
+	}
+	return opts.done(map[string]int{"upserted": n}, "Upserted %d users.", n)
+}
+
+type usersConversationsOptions struct {
+	apiIO
+	list       *conversationListFlags
+	unreadOnly bool
+	userID     string
+}
+
+func runUsersConversations(ctx context.Context, opts *usersConversationsOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	lo, err := opts.list.options()
+	if err != nil {
+		return err
+	}
+	uo := talkjs.UserConversationListOptions{ListOptions: lo.ListOptions, OrderBy: lo.OrderBy,
+		OrderDirection: lo.OrderDirection, OffsetTs: lo.OffsetTs, LastMessageBefore: lo.LastMessageBefore,
+		LastMessageAfter: lo.LastMessageAfter, Filter: lo.Filter, UnreadsOnly: opts.unreadOnly}
+	convs, err := collect(opts.list.page.all, client.Users.AllConversations(ctx, opts.userID, &uo),
+		func() ([]talkjs.UserConversation, error) { return client.Users.Conversations(ctx, opts.userID, &uo) })
+	return answerList(opts.apiIO, convs, err, printUserConversations)
+}
+
+type usersPresenceOptions struct {
+	apiIO
+	userIDs    listFlag
+	background bool
+}
+
+func runUsersPresence(ctx context.Context, opts *usersPresenceOptions) error {
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	ps, err := client.Presence.List(ctx, &talkjs.PresenceQuery{UserIDs: opts.userIDs, IncludeBackgroundSessions: opts.background})
+	if err != nil {
+		return err
+	}
+	if opts.output.json {
+		return opts.output.printAnswer(opts.out, ps, "data")
+	}
+	return printPresence(opts.out, ps)
 }
 
 func printUser(w io.Writer, u *talkjs.User) error {
@@ -203,6 +251,19 @@ func printUser(w io.Writer, u *talkjs.User) error {
 	t.row("welcomeMessage", u.WelcomeMessage)
 	t.row("custom", customText(u.Custom))
 	t.row("createdAt", when(u.CreatedAt))
+	return t.flush()
+}
+
+func printPresence(w io.Writer, ps map[string]talkjs.UserPresence) error {
+	keys := make([]string, 0, len(ps))
+	for k := range ps {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	t := newTable(w, "USER", "STATUS", "WIDGETS", "BACKGROUND SESSIONS")
+	for _, k := range keys {
+		t.row(k, ps[k].Status, len(ps[k].Widgets), len(ps[k].BackgroundSessions))
+	}
 	return t.flush()
 }
 
