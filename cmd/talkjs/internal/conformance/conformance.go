@@ -38,6 +38,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gotalkjs/talkjs-go/cmd/talkjs/internal/sleep"
 )
 
 // Verdict is the outcome of one check.
@@ -292,7 +294,7 @@ func newRunner(cfg Config) (*runner, error) {
 		r.max = defaultMaxRequests
 	}
 	if r.sleep == nil {
-		r.sleep = sleepCtx
+		r.sleep = sleep.For
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -313,20 +315,6 @@ func RandomPrefix() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return "cfk-" + hex.EncodeToString(b[:]) + "-"
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // auth kinds of a request.

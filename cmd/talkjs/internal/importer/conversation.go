@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/gotalkjs/talkjs-go/cmd/talkjs/internal/sleep"
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
@@ -277,7 +278,7 @@ func (r *convRun) send(ctx context.Context, from, to int) (int, error) {
 				return r.giveUp(from, fmt.Sprintf("still rate limited after %d attempts", attempt))
 			}
 			wait := max(te.RetryAfter, time.Second)
-			if err := sleepCtx(ctx, wait); err != nil {
+			if err := sleep.For(ctx, wait); err != nil {
 				return from, err
 			}
 			continue
@@ -333,7 +334,7 @@ func (r *convRun) resolve(ctx context.Context, from, to int, quiet bool) (int, e
 		if err == nil || ctx.Err() != nil {
 			break
 		}
-		if sleepCtx(ctx, time.Duration(attempt)*200*time.Millisecond) != nil {
+		if sleep.For(ctx, time.Duration(attempt)*200*time.Millisecond) != nil {
 			break
 		}
 	}

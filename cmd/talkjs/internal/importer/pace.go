@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gotalkjs/talkjs-go/cmd/talkjs/internal/sleep"
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
 
@@ -48,7 +49,7 @@ import (
 // Requests go out at the pace learnt from the server, so 429s come mostly
 // from the probing, about one every half second at a steady limit.
 func Pace() talkjs.Middleware {
-	p := &pacer{now: time.Now, sleep: sleepCtx}
+	p := &pacer{now: time.Now, sleep: sleep.For}
 	return func(next http.RoundTripper) http.RoundTripper {
 		return talkjs.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 			return p.roundTrip(next, r)
@@ -220,19 +221,5 @@ func (p *pacer) answered(status int) {
 	p.estimated, p.since, p.storm, p.sinceRaise = now, 0, 0, 0
 	if p.next.Before(now) {
 		p.next = now
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
