@@ -1,11 +1,11 @@
 package talkjs
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,125 +18,139 @@ func parseAppToken(t *testing.T, header string) *appClaims {
 	t.Helper()
 	tok, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok {
-		t.Fatalf("Authorization %q is not a bearer token", header)
+		t.Fatalf("Authorization = %q, want a bearer token", header)
 	}
 	var claims appClaims
 	parsed, err := jwt.ParseWithClaims(tok, &claims, func(tk *jwt.Token) (any, error) { return []byte(testSecret), nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuedAt(), jwt.WithExpirationRequired())
 	if err != nil || !parsed.Valid {
-		t.Fatalf("token does not verify with the secret: %v", err)
+		t.Fatalf("verify %q with the secret: %v, want a valid token", tok, err)
 	}
 	return &claims
 }
 
 func TestAppTokenClaimsAndLifetime(t *testing.T) {
-	for _, lifetime := range []time.Duration{0, 5 * time.Minute} {
-		var opts []Option
-		want := DefaultTokenLifetime
-		if lifetime != 0 {
-			opts = append(opts, WithTokenLifetime(lifetime))
-			want = lifetime
-		}
-		c, ts := newTestServer(t, nil, opts...)
-		before := time.Now().Truncate(time.Second)
-		if err := c.Conversations.Delete(context.Background(), "c1"); err != nil {
-			t.Fatal(err)
-		}
-		claims := parseAppToken(t, ts.requests()[0].Header.Get("Authorization"))
-		if claims.TokenType != "app" || claims.Issuer != testAppID {
-			t.Errorf("claims tokenType %q iss %q", claims.TokenType, claims.Issuer)
-		}
-		if claims.Subject != "" {
-			t.Errorf("app token has sub %q", claims.Subject)
-		}
-		iat, exp := claims.IssuedAt.Time, claims.ExpiresAt.Time
-		if iat.Before(before) || iat.After(time.Now()) {
-			t.Errorf("iat %v is not now", iat)
-		}
-		if got := exp.Sub(iat); got != want {
-			t.Errorf("lifetime %v, want %v", got, want)
-		}
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		lifetime time.Duration // 0: no WithTokenLifetime
+		want     time.Duration
+	}{
+		{"default", 0, DefaultTokenLifetime},
+		{"WithTokenLifetime(5m)", 5 * time.Minute, 5 * time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []Option
+			if tc.lifetime != 0 {
+				opts = append(opts, WithTokenLifetime(tc.lifetime))
+			}
+			c, ts := newTestServer(t, nil, opts...)
+			before := time.Now().Truncate(time.Second)
+			if err := c.Conversations.Delete(t.Context(), "c1"); err != nil {
+				t.Fatalf("Conversations.Delete(c1) = %v, want nil", err)
+			}
+			claims := parseAppToken(t, ts.requests()[0].Header.Get("Authorization"))
+			if claims.TokenType != "app" || claims.Issuer != testAppID {
+				t.Errorf("token claims tokenType, iss = %q, %q; want %q, %q", claims.TokenType, claims.Issuer, "app", testAppID)
+			}
+			if claims.Subject != "" {
+				t.Errorf("app token claim sub = %q, want none", claims.Subject)
+			}
+			iat, exp := claims.IssuedAt.Time, claims.ExpiresAt.Time
+			if now := time.Now(); iat.Before(before) || iat.After(now) {
+				t.Errorf("token claim iat = %v, want between %v and %v", iat, before, now)
+			}
+			if got := exp.Sub(iat); got != tc.want {
+				t.Errorf("token exp - iat = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 
 func TestAppTokenRejectsWrongKey(t *testing.T) {
+	t.Parallel()
 	m := newTokenMinter(testAppID, testSecret, time.Minute)
-	h := m.authorization()
-	tok := strings.TrimPrefix(h, "Bearer ")
-	_, err := jwt.Parse(tok, func(*jwt.Token) (any, error) { return []byte("other"), nil })
-	if err == nil {
-		t.Error("token verified with the wrong key")
+	tok := strings.TrimPrefix(m.authorization(), "Bearer ")
+	if _, err := jwt.Parse(tok, func(*jwt.Token) (any, error) { return []byte("other"), nil }); err == nil {
+		t.Error("jwt.Parse(token, wrong key) = nil error, want a signature error")
 	}
 }
 
 func TestAppTokenEscapesAppID(t *testing.T) {
-	m := newTokenMinter(`app"with\quotes`, testSecret, time.Minute)
-	h := m.authorization()
+	t.Parallel()
+	const app = `app"with\quotes`
+	m := newTokenMinter(app, testSecret, time.Minute)
 	var claims appClaims
-	if _, err := jwt.ParseWithClaims(strings.TrimPrefix(h, "Bearer "), &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil }); err != nil {
-		t.Fatal(err)
+	if _, err := jwt.ParseWithClaims(strings.TrimPrefix(m.authorization(), "Bearer "), &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil }); err != nil {
+		t.Fatalf("jwt.ParseWithClaims(token of app %q) = %v, want nil", app, err)
 	}
-	if claims.Issuer != `app"with\quotes` {
-		t.Errorf("iss = %q", claims.Issuer)
+	if claims.Issuer != app {
+		t.Errorf("token claim iss = %q, want %q", claims.Issuer, app)
 	}
 }
 
 func TestAppTokenExpired(t *testing.T) {
+	t.Parallel()
 	m := newTokenMinter(testAppID, testSecret, time.Second)
 	m.now = func() time.Time { return time.Now().Add(-time.Hour) }
-	h := m.authorization()
-	_, err := jwt.Parse(strings.TrimPrefix(h, "Bearer "), func(*jwt.Token) (any, error) { return []byte(testSecret), nil })
+	_, err := jwt.Parse(strings.TrimPrefix(m.authorization(), "Bearer "), func(*jwt.Token) (any, error) { return []byte(testSecret), nil })
 	if err == nil {
-		t.Error("a token minted an hour ago with a 1s lifetime still verifies")
+		t.Error("jwt.Parse(token minted an hour ago with a 1s lifetime) = nil error, want an expiry error")
 	}
 }
 
 func TestLegacySecretKeyAuth(t *testing.T) {
+	t.Parallel()
 	c, ts := newTestServer(t, nil, WithLegacySecretKeyAuth())
-	if err := c.Conversations.Delete(context.Background(), "c1"); err != nil {
-		t.Fatal(err)
+	if err := c.Conversations.Delete(t.Context(), "c1"); err != nil {
+		t.Fatalf("Conversations.Delete(c1) = %v, want nil", err)
 	}
-	if got := ts.requests()[0].Header.Get("Authorization"); got != "Bearer "+testSecret {
-		t.Errorf("Authorization = %q, want the secret key", got)
+	if got, want := ts.requests()[0].Header.Get("Authorization"), "Bearer "+testSecret; got != want {
+		t.Errorf("Authorization = %q, want %q (the secret key)", got, want)
 	}
 }
 
 func TestUserToken(t *testing.T) {
+	t.Parallel()
 	c := must[*Client](t)(NewClient(testAppID, testSecret))
 	tok, err := c.UserToken("alice", 10*time.Minute)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("UserToken(alice, 10m) = %v, want nil", err)
 	}
 	var claims userClaims
 	if _, err := jwt.ParseWithClaims(tok, &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired()); err != nil {
-		t.Fatal(err)
+		t.Fatalf("jwt.ParseWithClaims(UserToken(alice, 10m)) = %v, want nil", err)
 	}
 	if claims.TokenType != "user" || claims.Issuer != testAppID || claims.Subject != "alice" {
-		t.Errorf("claims %+v", claims)
+		t.Errorf("UserToken(alice, 10m) claims tokenType, iss, sub = %q, %q, %q; want %q, %q, %q",
+			claims.TokenType, claims.Issuer, claims.Subject, "user", testAppID, "alice")
 	}
 	if d := claims.ExpiresAt.Sub(claims.IssuedAt.Time); d != 10*time.Minute {
-		t.Errorf("lifetime %v", d)
+		t.Errorf("UserToken(alice, 10m) exp - iat = %v, want 10m", d)
 	}
 	if _, err := c.UserToken("", 0); err == nil {
-		t.Error("a token for an empty user id")
+		t.Error(`UserToken("", 0) = nil error, want an *ArgumentError`)
 	}
 }
 
 func TestSignature(t *testing.T) {
+	t.Parallel()
 	c := must[*Client](t)(NewClient(testAppID, testSecret))
 	mac := hmac.New(sha256.New, []byte(testSecret))
 	mac.Write([]byte("alice"))
 	want := strings.ToUpper(hex.EncodeToString(mac.Sum(nil)))
 	if got := c.Signature("alice"); got != want {
-		t.Errorf("Signature = %s, want %s", got, want)
+		t.Errorf("Signature(alice) = %s, want %s", got, want)
 	}
 	if got := c.Signature("alice"); got != strings.ToUpper(got) || len(got) != 64 {
-		t.Errorf("signature %q is not 64 uppercase hex digits", got)
+		t.Errorf("Signature(alice) = %q, want 64 uppercase hex digits", got)
 	}
 }
 
 func TestNewTokenPerAttempt(t *testing.T) {
+	t.Parallel()
 	n := 0
 	c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
 		n++
@@ -148,18 +162,18 @@ func TestNewTokenPerAttempt(t *testing.T) {
 	})
 	clock := time.Now().Add(-10 * time.Second)
 	c.minter.now = func() time.Time { clock = clock.Add(2 * time.Second); return clock }
-	if err := c.Conversations.Delete(context.Background(), "c1"); err != nil {
-		t.Fatal(err)
+	if err := c.Conversations.Delete(t.Context(), "c1"); err != nil {
+		t.Fatalf("Conversations.Delete(c1) after two 503s = %v, want nil", err)
 	}
 	reqs := ts.requests()
 	if len(reqs) != 3 {
-		t.Fatalf("%d attempts, want 3", len(reqs))
+		t.Fatalf("Conversations.Delete(c1) made %d attempts, want 3", len(reqs))
 	}
 	seen := map[string]bool{}
-	for _, r := range reqs {
+	for i, r := range reqs {
 		h := r.Header.Get("Authorization")
 		if seen[h] {
-			t.Error("a token was sent twice")
+			t.Errorf("attempt %d sent the token of an earlier attempt, want a new token per attempt", i+1)
 		}
 		seen[h] = true
 		parseAppToken(t, h)
@@ -167,39 +181,45 @@ func TestNewTokenPerAttempt(t *testing.T) {
 }
 
 func TestAppTokenPublic(t *testing.T) {
+	t.Parallel()
 	c := must[*Client](t)(NewClient(testAppID, testSecret, WithTokenLifetime(time.Minute)))
 	before := time.Now().Truncate(time.Second)
 	claims := parseAppToken(t, "Bearer "+c.AppToken())
 	if claims.TokenType != "app" || claims.Issuer != testAppID || claims.IssuedAt.Before(before) {
-		t.Errorf("claims %+v", claims)
+		t.Errorf("AppToken() claims tokenType, iss, iat = %q, %q, %v; want %q, %q, not before %v",
+			claims.TokenType, claims.Issuer, claims.IssuedAt, "app", testAppID, before)
 	}
 	if d := claims.ExpiresAt.Sub(claims.IssuedAt.Time); d != time.Minute {
-		t.Errorf("lifetime %v, want the client's 1m", d)
+		t.Errorf("AppToken() exp - iat = %v, want the client's 1m", d)
 	}
 }
 
 // TestAppTokenLongAppID: claims and token that outgrow the pooled scratch
 // arrays still come out whole and signed.
 func TestAppTokenLongAppID(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{40, 60, 70, 100, 300} {
-		app := strings.Repeat("a", n)
-		m := newTokenMinter(app, testSecret, time.Minute)
-		for range 3 { // the second and third reuse a pooled signer
-			h := m.authorization()
-			var claims appClaims
-			if _, err := jwt.ParseWithClaims(strings.TrimPrefix(h, "Bearer "), &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil }); err != nil {
-				t.Fatalf("app id of %d bytes: %v", n, err)
+		t.Run("bytes="+strconv.Itoa(n), func(t *testing.T) {
+			t.Parallel()
+			app := strings.Repeat("a", n)
+			m := newTokenMinter(app, testSecret, time.Minute)
+			for i := range 3 { // the second and third reuse a pooled signer
+				var claims appClaims
+				if _, err := jwt.ParseWithClaims(strings.TrimPrefix(m.authorization(), "Bearer "), &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil }); err != nil {
+					t.Fatalf("token %d: jwt.ParseWithClaims = %v, want nil", i+1, err)
+				}
+				if claims.Issuer != app {
+					t.Fatalf("token %d: claim iss of %d bytes, want the app id of %d", i+1, len(claims.Issuer), n)
+				}
 			}
-			if claims.Issuer != app {
-				t.Fatalf("app id of %d bytes came back as %d bytes", n, len(claims.Issuer))
-			}
-		}
+		})
 	}
 }
 
 // TestAppTokenConcurrent mints from many goroutines at once: each token
 // must verify, so no pooled HMAC state or buffer is shared by two.
 func TestAppTokenConcurrent(t *testing.T) {
+	t.Parallel()
 	c := must[*Client](t)(NewClient(testAppID, testSecret))
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
@@ -218,7 +238,7 @@ func TestAppTokenConcurrent(t *testing.T) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Error(err)
+		t.Errorf("jwt.Parse(AppToken()) from 8 goroutines = %v, want nil", err)
 	}
 }
 
@@ -226,46 +246,51 @@ func TestAppTokenConcurrent(t *testing.T) {
 // token it minted last, but only because a fresh one would be the same
 // string; a new second, or a different exp, gets a new token.
 func TestTokenOfTheSameSecond(t *testing.T) {
+	t.Parallel()
 	for _, lifetime := range []time.Duration{30 * time.Second, 1500 * time.Millisecond} {
-		m := newTokenMinter(testAppID, testSecret, lifetime)
-		clock := time.Unix(1_800_000_000, 100e6)
-		m.now = func() time.Time { return clock }
-		mint := func() (string, *appClaims) {
-			h := m.authorization()
-			var claims appClaims
-			if _, err := jwt.ParseWithClaims(strings.TrimPrefix(h, "Bearer "), &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil },
-				jwt.WithoutClaimsValidation()); err != nil {
-				t.Fatal(err)
+		t.Run("lifetime="+lifetime.String(), func(t *testing.T) {
+			t.Parallel()
+			m := newTokenMinter(testAppID, testSecret, lifetime)
+			clock := time.Unix(1_800_000_000, 100e6)
+			m.now = func() time.Time { return clock }
+			mint := func() (string, *appClaims) {
+				t.Helper()
+				h := m.authorization()
+				var claims appClaims
+				if _, err := jwt.ParseWithClaims(strings.TrimPrefix(h, "Bearer "), &claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil },
+					jwt.WithoutClaimsValidation()); err != nil {
+					t.Fatalf("jwt.ParseWithClaims(authorization()) = %v, want nil", err)
+				}
+				if fresh := m.sign(claims.IssuedAt.Unix(), claims.ExpiresAt.Unix()); h != fresh {
+					t.Fatalf("authorization() = %s, want %s (a fresh token for its claims)", h, fresh)
+				}
+				return h, &claims
 			}
-			fresh := m.sign(claims.IssuedAt.Unix(), claims.ExpiresAt.Unix())
-			if h != fresh {
-				t.Fatalf("handed out %s, a fresh token for its claims is %s", h, fresh)
+			first, _ := mint()
+			clock = clock.Add(300 * time.Millisecond) // same second, same exp for both lifetimes
+			second, c2 := mint()
+			if second != first || c2.IssuedAt.Unix() != clock.Unix() {
+				t.Errorf("300ms later: token iat %d and same token %t, want iat %d and the same token",
+					c2.IssuedAt.Unix(), second == first, clock.Unix())
 			}
-			return h, &claims
-		}
-		first, c1 := mint()
-		clock = clock.Add(300 * time.Millisecond) // same second, same exp for both lifetimes
-		second, c2 := mint()
-		if second != first || c2.IssuedAt.Unix() != clock.Unix() {
-			t.Errorf("lifetime %v: within a second got a different token (iat %v, %v)", lifetime, c1.IssuedAt, c2.IssuedAt)
-		}
-		clock = clock.Add(500 * time.Millisecond) // still the same second
-		third, c3 := mint()
-		wantExp := clock.Add(lifetime).Unix()
-		if c3.ExpiresAt.Unix() != wantExp || c3.IssuedAt.Unix() != clock.Unix() {
-			t.Errorf("lifetime %v: iat %d exp %d, want %d %d", lifetime, c3.IssuedAt.Unix(), c3.ExpiresAt.Unix(), clock.Unix(), wantExp)
-		}
-		if (third == second) != (c3.ExpiresAt.Unix() == c2.ExpiresAt.Unix()) {
-			t.Errorf("lifetime %v: same token %t with exp %d and %d", lifetime, third == second, c2.ExpiresAt.Unix(), c3.ExpiresAt.Unix())
-		}
-		clock = clock.Add(time.Second)
-		if fourth, c4 := mint(); fourth == third || c4.IssuedAt.Unix() != clock.Unix() {
-			t.Errorf("lifetime %v: a new second kept the token of the last (iat %v)", lifetime, c4.IssuedAt)
-		}
-		clock = clock.Add(-5 * time.Second) // the clock stepped back
-		if _, c5 := mint(); c5.IssuedAt.Unix() != clock.Unix() {
-			t.Errorf("lifetime %v: after the clock stepped back, iat %v, want %v", lifetime, c5.IssuedAt.Unix(), clock.Unix())
-		}
+			clock = clock.Add(500 * time.Millisecond) // still the same second
+			third, c3 := mint()
+			wantExp := clock.Add(lifetime).Unix()
+			if c3.ExpiresAt.Unix() != wantExp || c3.IssuedAt.Unix() != clock.Unix() {
+				t.Errorf("800ms later: iat, exp = %d, %d; want %d, %d", c3.IssuedAt.Unix(), c3.ExpiresAt.Unix(), clock.Unix(), wantExp)
+			}
+			if sameExp := c3.ExpiresAt.Unix() == c2.ExpiresAt.Unix(); (third == second) != sameExp {
+				t.Errorf("800ms later: same token %t with exp %d after %d, want %t", third == second, c3.ExpiresAt.Unix(), c2.ExpiresAt.Unix(), sameExp)
+			}
+			clock = clock.Add(time.Second)
+			if fourth, c4 := mint(); fourth == third || c4.IssuedAt.Unix() != clock.Unix() {
+				t.Errorf("a second later: iat %d and same token %t, want iat %d and a new token", c4.IssuedAt.Unix(), fourth == third, clock.Unix())
+			}
+			clock = clock.Add(-5 * time.Second) // the clock stepped back
+			if _, c5 := mint(); c5.IssuedAt.Unix() != clock.Unix() {
+				t.Errorf("after the clock stepped back: iat %d, want %d", c5.IssuedAt.Unix(), clock.Unix())
+			}
+		})
 	}
 }
 

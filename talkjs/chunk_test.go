@@ -1,7 +1,6 @@
 package talkjs
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,16 +11,17 @@ import (
 )
 
 func TestSendChunksTenAndKeepsOrder(t *testing.T) {
-	var next atomic.Int32
+	t.Parallel()
 	c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
 		var msgs []MessageInput
 		if err := json.NewDecoder(r.Body).Decode(&msgs); err != nil {
-			t.Fatal(err)
+			t.Errorf("decode the body of a send = %v, want nil", err)
+			writeJSON(w, http.StatusBadRequest, `{}`)
+			return
 		}
 		ids := make([]string, len(msgs))
 		for i, m := range msgs {
 			ids[i] = fmt.Sprintf(`{"id":"id-%s"}`, m.Text)
-			next.Add(1)
 		}
 		writeJSON(w, http.StatusOK, "["+strings.Join(ids, ",")+"]")
 	})
@@ -30,13 +30,13 @@ func TestSendChunksTenAndKeepsOrder(t *testing.T) {
 		msgs = append(msgs, UserMessage("alice", fmt.Sprint(i)))
 	}
 	msgs[3].IdempotencyKey = "mine"
-	ids, err := c.Messages.Send(context.Background(), "c1", msgs...)
+	ids, err := c.Messages.Send(t.Context(), "c1", msgs...)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("Messages.Send(c1, 25 messages) = %v, want nil", err)
 	}
 	reqs := ts.requests()
 	if len(reqs) != 3 {
-		t.Fatalf("%d requests, want 3", len(reqs))
+		t.Fatalf("Messages.Send(c1, 25 messages) made %d requests, want 3", len(reqs))
 	}
 	var sent []MessageInput
 	keys := map[string]bool{}
@@ -49,26 +49,27 @@ func TestSendChunksTenAndKeepsOrder(t *testing.T) {
 		sent = append(sent, chunk...)
 	}
 	for i, m := range sent {
-		if m.Text != fmt.Sprint(i) || ids[i] != "id-"+fmt.Sprint(i) {
-			t.Errorf("message %d: sent %q, id %q", i, m.Text, ids[i])
+		if want := fmt.Sprint(i); m.Text != want || ids[i] != "id-"+want {
+			t.Errorf("message %d: sent text %q, id %q; want %q, %q", i, m.Text, ids[i], want, "id-"+want)
 		}
 		if len(m.IdempotencyKey) == 0 || keys[m.IdempotencyKey] {
-			t.Errorf("message %d: key %q missing or repeated", i, m.IdempotencyKey)
+			t.Errorf("message %d: idempotency key %q, want one of its own", i, m.IdempotencyKey)
 		}
 		keys[m.IdempotencyKey] = true
 	}
-	if sent[3].IdempotencyKey != "mine" {
-		t.Errorf("the caller's key was replaced by %q", sent[3].IdempotencyKey)
+	if got := sent[3].IdempotencyKey; got != "mine" {
+		t.Errorf("message 3: idempotency key %q, want the caller's %q", got, "mine")
 	}
-	if len(sent[0].IdempotencyKey) != 32 {
-		t.Errorf("generated key %q is not 32 hex digits", sent[0].IdempotencyKey)
+	if got := sent[0].IdempotencyKey; len(got) != 32 {
+		t.Errorf("generated idempotency key %q, want 32 hex digits", got)
 	}
-	if msgs[0].IdempotencyKey != "" {
-		t.Error("Send changed the caller's slice")
+	if got := msgs[0].IdempotencyKey; got != "" {
+		t.Errorf("after Send, the caller's msgs[0].IdempotencyKey = %q, want it left empty", got)
 	}
 }
 
 func TestSendStopsAtFailedChunk(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
 		if n.Add(1) == 2 {
@@ -81,13 +82,15 @@ func TestSendStopsAtFailedChunk(t *testing.T) {
 	for i := range msgs {
 		msgs[i] = SystemMessage("x")
 	}
-	ids, err := c.Messages.Send(context.Background(), "c1", msgs...)
+	ids, err := c.Messages.Send(t.Context(), "c1", msgs...)
 	if !errors.Is(err, ErrBadRequest) || len(ids) != 10 || n.Load() != 2 {
-		t.Errorf("ids %d, err %v, %d requests; want the first 10 ids, a 400, and no third request", len(ids), err, n.Load())
+		t.Errorf("Messages.Send(c1, 30 messages), second request answered 400 = %d ids, %v, after %d requests; want 10 ids, ErrBadRequest, after 2",
+			len(ids), err, n.Load())
 	}
 }
 
 func TestUpsertManyChunksHundredAndKeepsOrder(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
 		if n.Add(1) == 3 {
@@ -100,13 +103,14 @@ func TestUpsertManyChunksHundredAndKeepsOrder(t *testing.T) {
 	for i := range users {
 		users[i] = UserUpsert{ID: fmt.Sprintf("u%03d", 249-i), User: UserInput{Name: fmt.Sprint(i)}}
 	}
-	done, err := c.Users.UpsertMany(context.Background(), users)
+	done, err := c.Users.UpsertMany(t.Context(), users)
 	if done != 200 || !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "name is required") {
-		t.Fatalf("done %d, err %v; want 200 stored and the third chunk's 400", done, err)
+		t.Fatalf("Users.UpsertMany(250 users), third request answered 400 = %d, %v; want 200, the 400 with %q",
+			done, err, "name is required")
 	}
 	reqs := ts.requests()
 	if len(reqs) != 3 {
-		t.Fatalf("%d requests", len(reqs))
+		t.Fatalf("Users.UpsertMany(250 users) made %d requests, want 3", len(reqs))
 	}
 	i := 0
 	for r, req := range reqs {
@@ -119,7 +123,7 @@ func TestUpsertManyChunksHundredAndKeepsOrder(t *testing.T) {
 			var u UserInput
 			_ = dec.Decode(&u)
 			if key != users[i].ID || u.Name != users[i].User.Name {
-				t.Fatalf("request %d entry %d is %v, want %s", r, count, key, users[i].ID)
+				t.Fatalf("request %d entry %d = %v (name %q), want %s (name %q)", r, count, key, u.Name, users[i].ID, users[i].User.Name)
 			}
 			i++
 			count++
@@ -131,30 +135,32 @@ func TestUpsertManyChunksHundredAndKeepsOrder(t *testing.T) {
 }
 
 func TestImportChunksTen(t *testing.T) {
+	t.Parallel()
 	c, ts := newTestServer(t, nil) // answers {}
 	msgs := make([]ImportMessage, 21)
 	for i := range msgs {
 		msgs[i] = ImportMessage{Sender: "a", Text: fmt.Sprint(i), Timestamp: int64(1000 + i)}
 	}
-	ids, err := c.Import.Messages(context.Background(), "c1", msgs)
+	ids, err := c.Import.Messages(t.Context(), "c1", msgs)
 	if err != nil || len(ids) != 0 {
-		t.Fatalf("ids %v, err %v", ids, err)
+		t.Fatalf("Import.Messages(c1, 21 messages) answered {} = %v, %v; want no ids, nil", ids, err)
 	}
 	var got []ImportMessage
-	for _, r := range ts.requests() {
+	for i, r := range ts.requests() {
 		var chunk []ImportMessage
 		_ = json.Unmarshal(r.Body, &chunk)
 		if len(chunk) > 10 {
-			t.Errorf("a request holds %d messages", len(chunk))
+			t.Errorf("request %d holds %d messages, want at most 10", i, len(chunk))
 		}
 		got = append(got, chunk...)
 	}
 	if len(ts.requests()) != 3 || len(got) != 21 {
-		t.Fatalf("%d requests, %d messages", len(ts.requests()), len(got))
+		t.Fatalf("Import.Messages(c1, 21 messages) sent %d requests with %d messages, want 3 with 21", len(ts.requests()), len(got))
 	}
 	for i, m := range got {
-		if m.Text != fmt.Sprint(i) || m.Timestamp != int64(1000+i) || m.Type != UserMessageType {
-			t.Errorf("message %d: %+v", i, m)
+		want := ImportMessage{Type: UserMessageType, Sender: "a", Text: fmt.Sprint(i), Timestamp: int64(1000 + i), ReadBy: []string{}}
+		if m.Text != want.Text || m.Timestamp != want.Timestamp || m.Type != want.Type {
+			t.Errorf("message %d = %+v, want %+v", i, m, want)
 		}
 	}
 }

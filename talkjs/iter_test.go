@@ -1,7 +1,6 @@
 package talkjs
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -24,7 +23,7 @@ func pager(t *testing.T, total int, item func(id string) string) handlerFunc {
 		if after := q.Get("startingAfter"); after != "" {
 			n, err := strconv.Atoi(strings.TrimPrefix(after, "x"))
 			if err != nil {
-				t.Errorf("bad cursor %q", after)
+				t.Errorf("startingAfter = %q, want x and a number", after)
 			}
 			start = n + 1
 		}
@@ -39,101 +38,113 @@ func pager(t *testing.T, total int, item func(id string) string) handlerFunc {
 func idItem(id string) string { return `{"id":"` + id + `"}` }
 
 func TestIteratorsWalkEveryPage(t *testing.T) {
-	ctx := context.Background()
-	type walk func(c *Client, o *ListOptions) ([]string, error)
-	walks := map[string]walk{
-		"users": func(c *Client, o *ListOptions) (ids []string, err error) {
-			for u, e := range c.Users.All(ctx, o) {
+	t.Parallel()
+	type walk func(t *testing.T, c *Client, o *ListOptions) ([]string, error)
+	walks := []struct {
+		name string
+		walk walk
+	}{
+		{"Users.All", func(t *testing.T, c *Client, o *ListOptions) (ids []string, err error) {
+			for u, e := range c.Users.All(t.Context(), o) {
 				if e != nil {
 					return ids, e
 				}
 				ids = append(ids, u.ID)
 			}
 			return
-		},
-		"conversations": func(c *Client, o *ListOptions) (ids []string, err error) {
+		}},
+		{"Conversations.All", func(t *testing.T, c *Client, o *ListOptions) (ids []string, err error) {
 			opts := &ConversationListOptions{ListOptions: *o, OrderBy: OrderByCreatedAt}
-			for conv, e := range c.Conversations.All(ctx, opts) {
+			for conv, e := range c.Conversations.All(t.Context(), opts) {
 				if e != nil {
 					return ids, e
 				}
 				ids = append(ids, conv.ID)
 			}
 			if opts.StartingAfter != o.StartingAfter || opts.Limit != o.Limit {
-				t.Error("the iterator changed the caller's options")
+				t.Errorf("after Conversations.All, opts.ListOptions = %+v, want %+v (the caller's, unchanged)", opts.ListOptions, *o)
 			}
 			return
-		},
-		"user conversations": func(c *Client, o *ListOptions) (ids []string, err error) {
+		}},
+		{"Users.AllConversations", func(t *testing.T, c *Client, o *ListOptions) (ids []string, err error) {
 			opts := &UserConversationListOptions{ListOptions: *o, UnreadsOnly: true}
-			for conv, e := range c.Users.AllConversations(ctx, "alice", opts) {
+			for conv, e := range c.Users.AllConversations(t.Context(), "alice", opts) {
 				if e != nil {
 					return ids, e
 				}
 				ids = append(ids, conv.ID)
 			}
 			return
-		},
-		"messages": func(c *Client, o *ListOptions) (ids []string, err error) {
-			for m, e := range c.Messages.All(ctx, "c1", o) {
+		}},
+		{"Messages.All", func(t *testing.T, c *Client, o *ListOptions) (ids []string, err error) {
+			for m, e := range c.Messages.All(t.Context(), "c1", o) {
 				if e != nil {
 					return ids, e
 				}
 				ids = append(ids, m.ID)
 			}
 			return
-		},
+		}},
 	}
-	for name, walk := range walks {
-		for _, tc := range []struct {
-			total, limit, requests int
-			after                  string
-		}{
-			{total: 25, limit: 10, requests: 3},              // stops at the short page
-			{total: 20, limit: 10, requests: 3},              // full last page: stops at the empty page
-			{total: 0, limit: 10, requests: 1},               // empty list
-			{total: 250, limit: 0, requests: 3},              // default page size 100
-			{total: 25, limit: 10, requests: 3, after: "x4"}, // 20 after the cursor: two full pages, then an empty one
-			{total: 26, limit: 10, requests: 3, after: "x4"},
-		} {
-			c, ts := newTestServer(t, pager(t, tc.total, idItem))
-			opts := &ListOptions{Limit: tc.limit, StartingAfter: tc.after}
-			ids, err := walk(c, opts)
-			if err != nil {
-				t.Fatalf("%s %+v: %v", name, tc, err)
+	for _, w := range walks {
+		t.Run(w.name, func(t *testing.T) {
+			t.Parallel()
+			for _, tc := range []struct {
+				name                   string
+				total, limit, requests int
+				after                  string
+			}{
+				{name: "stops at the short page", total: 25, limit: 10, requests: 3},
+				{name: "full last page, stops at the empty page", total: 20, limit: 10, requests: 3},
+				{name: "empty list", total: 0, limit: 10, requests: 1},
+				{name: "default page size 100", total: 250, limit: 0, requests: 3},
+				{name: "20 after the cursor, two full pages and an empty one", total: 25, limit: 10, requests: 3, after: "x4"},
+				{name: "21 after the cursor", total: 26, limit: 10, requests: 3, after: "x4"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
+					c, ts := newTestServer(t, pager(t, tc.total, idItem))
+					opts := &ListOptions{Limit: tc.limit, StartingAfter: tc.after}
+					call := fmt.Sprintf("%s(%+v) over %d items", w.name, *opts, tc.total)
+					ids, err := w.walk(t, c, opts)
+					if err != nil {
+						t.Fatalf("%s = %v, want no error", call, err)
+					}
+					first := 0
+					if tc.after != "" {
+						first = 5
+					}
+					if len(ids) != tc.total-first {
+						t.Errorf("%s yielded %d items, want %d", call, len(ids), tc.total-first)
+					}
+					for i, id := range ids {
+						if want := fmt.Sprintf("x%d", first+i); id != want {
+							t.Fatalf("%s: item %d = %s, want %s", call, i, id, want)
+						}
+					}
+					if n := len(ts.requests()); n != tc.requests {
+						t.Errorf("%s made %d requests, want %d", call, n, tc.requests)
+					}
+					if want := (ListOptions{Limit: tc.limit, StartingAfter: tc.after}); *opts != want {
+						t.Errorf("after %s, opts = %+v, want %+v (unchanged)", call, *opts, want)
+					}
+				})
 			}
-			first := 0
-			if tc.after != "" {
-				first = 5
-			}
-			if len(ids) != tc.total-first {
-				t.Errorf("%s %+v: %d items", name, tc, len(ids))
-			}
-			for i, id := range ids {
-				if id != fmt.Sprintf("x%d", first+i) {
-					t.Fatalf("%s: item %d is %s", name, i, id)
-				}
-			}
-			if n := len(ts.requests()); n != tc.requests {
-				t.Errorf("%s %+v: %d requests, want %d", name, tc, n, tc.requests)
-			}
-			if *opts != (ListOptions{Limit: tc.limit, StartingAfter: tc.after}) {
-				t.Errorf("%s: options changed to %+v", name, *opts)
-			}
-		}
+		})
 	}
 }
 
 func TestIteratorIsLazyAndStopsOnBreak(t *testing.T) {
+	t.Parallel()
 	c, ts := newTestServer(t, pager(t, 1000, idItem))
-	seq := c.Users.All(context.Background(), &ListOptions{Limit: 10})
+	seq := c.Users.All(t.Context(), &ListOptions{Limit: 10})
 	if n := len(ts.requests()); n != 0 {
-		t.Fatalf("%d requests before ranging", n)
+		t.Fatalf("Users.All(limit 10) made %d requests before ranging, want 0", n)
 	}
 	count := 0
 	for _, err := range seq {
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("Users.All(limit 10) yielded %v, want no error", err)
 		}
 		count++
 		if count == 15 {
@@ -141,48 +152,50 @@ func TestIteratorIsLazyAndStopsOnBreak(t *testing.T) {
 		}
 	}
 	if n := len(ts.requests()); n != 2 {
-		t.Errorf("%d requests for 15 items in pages of 10, want 2", n)
+		t.Errorf("Users.All(limit 10), break after 15 items: %d requests, want 2", n)
 	}
 }
 
 func TestIteratorStopsOnStuckCursor(t *testing.T) {
+	t.Parallel()
 	// A server that ignores startingAfter hands back the same full page.
 	c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
 		writeJSON(w, http.StatusOK, `{"data":[{"id":"a"},{"id":"b"}]}`)
 	})
 	n := 0
 	var last error
-	for _, err := range c.Messages.All(context.Background(), "c1", &ListOptions{Limit: 2}) {
+	for _, err := range c.Messages.All(t.Context(), "c1", &ListOptions{Limit: 2}) {
 		n++
 		last = err
 		if n > 10 {
-			t.Fatal("the iterator loops")
+			t.Fatal("Messages.All(c1, limit 2) over a stuck cursor yielded more than 10 times, want it to stop")
 		}
 	}
 	if last == nil || !strings.Contains(last.Error(), "did not advance") {
-		t.Errorf("last error %v", last)
+		t.Errorf("Messages.All(c1, limit 2) over a stuck cursor: last error %v, want one that says %q", last, "did not advance")
 	}
-	if len(ts.requests()) != 2 {
-		t.Errorf("%d requests", len(ts.requests()))
+	if n := len(ts.requests()); n != 2 {
+		t.Errorf("Messages.All(c1, limit 2) over a stuck cursor made %d requests, want 2", n)
 	}
 }
 
 func TestIteratorYieldsErrorAndStops(t *testing.T) {
+	t.Parallel()
 	c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
 		writeJSON(w, http.StatusNotFound, `{"error":"no such user"}`)
 	})
 	n := 0
-	for _, err := range c.Users.AllConversations(context.Background(), "ghost", nil) {
+	for _, err := range c.Users.AllConversations(t.Context(), "ghost", nil) {
 		n++
 		if !errors.Is(err, ErrNotFound) {
-			t.Errorf("err = %v", err)
+			t.Errorf("Users.AllConversations(ghost) answered 404 yielded %v, want ErrNotFound", err)
 		}
 	}
 	if n != 1 || len(ts.requests()) != 1 {
-		t.Errorf("%d yields, %d requests", n, len(ts.requests()))
+		t.Errorf("Users.AllConversations(ghost) answered 404: %d yields, %d requests; want 1, 1", n, len(ts.requests()))
 	}
 	q, _ := url.ParseQuery(ts.requests()[0].Query)
-	if q.Get("limit") != "100" {
-		t.Errorf("iterator page size %q, want 100", q.Get("limit"))
+	if got := q.Get("limit"); got != "100" {
+		t.Errorf("Users.AllConversations(ghost, nil) asked for limit=%q, want 100", got)
 	}
 }
