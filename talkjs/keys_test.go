@@ -15,6 +15,7 @@ func isHex(s string) bool {
 // TestIdempotencyKeysUnique draws keys from many goroutines, singly and
 // in chunks, and wants every one to be 32 hex digits and unique.
 func TestIdempotencyKeysUnique(t *testing.T) {
+	t.Parallel()
 	var (
 		mu   sync.Mutex
 		seen = map[string]bool{}
@@ -27,7 +28,7 @@ func TestIdempotencyKeysUnique(t *testing.T) {
 				n := 1 + (g+i)%MaxMessagesPerRequest
 				keys := newIdempotencyKeys(n)
 				if len(keys) != n*keyLen {
-					t.Errorf("%d keys in %d characters", n, len(keys))
+					t.Errorf("newIdempotencyKeys(%d) = %d characters, want %d", n, len(keys), n*keyLen)
 					return
 				}
 				for j := range n {
@@ -39,21 +40,21 @@ func TestIdempotencyKeysUnique(t *testing.T) {
 			defer mu.Unlock()
 			for _, k := range mine {
 				if !isHex(k) || len(k) != keyLen {
-					t.Errorf("key %q is not %d hex digits", k, keyLen)
+					t.Errorf("idempotency key %q, want %d hex digits", k, keyLen)
 				}
 				if seen[k] {
-					t.Errorf("key %q drawn twice", k)
+					t.Errorf("idempotency key %q drawn twice, want each key once", k)
 				}
 				seen[k] = true
 			}
 		})
 	}
 	wg.Wait()
-	if len(seen) < 8*500*2 {
-		t.Errorf("only %d keys", len(seen))
+	if want := 8 * 500 * 2; len(seen) < want {
+		t.Errorf("drew %d distinct keys, want at least %d", len(seen), want)
 	}
-	if newIdempotencyKeys(0) != "" {
-		t.Error("0 keys are not empty")
+	if got := newIdempotencyKeys(0); got != "" {
+		t.Errorf("newIdempotencyKeys(0) = %q, want \"\"", got)
 	}
 }
 
@@ -73,6 +74,7 @@ func BenchmarkIdempotencyKeys(b *testing.B) {
 // TestKeyedInputEncoding: a message sent through keyedInput encodes to
 // the same bytes as a copy of it with the key set.
 func TestKeyedInputEncoding(t *testing.T) {
+	t.Parallel()
 	loc := Location{52.37, 4.89}
 	msgs := []MessageInput{
 		UserMessage("alice", "hi <b>&</b> \u2028 😀"),
@@ -88,14 +90,14 @@ func TestKeyedInputEncoding(t *testing.T) {
 			cp.IdempotencyKey = key
 			want, err := json.Marshal(cp)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("json.Marshal(message %d with key %q) = %v, want nil", i, key, err)
 			}
 			got, err := json.Marshal(keyedInput{&msgs[i], key})
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("json.Marshal(keyedInput{message %d, %q}) = %v, want nil", i, key, err)
 			}
 			if string(got) != string(want) {
-				t.Errorf("message %d with key %q:\n got %s\nwant %s", i, key, got, want)
+				t.Errorf("json.Marshal(keyedInput{message %d, %q}) =\n %s\nwant (the message with the key set)\n %s", i, key, got, want)
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package talkjs
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -9,29 +8,31 @@ import (
 )
 
 func TestHeaders(t *testing.T) {
+	t.Parallel()
 	c, ts := newTestServer(t, nil, WithAPIVersion("2021-02-09"), WithUserAgent("myapp/1.2"))
-	if err := c.Users.Upsert(context.Background(), "a", UserInput{Name: "A"}); err != nil {
-		t.Fatal(err)
+	if err := c.Users.Upsert(t.Context(), "a", UserInput{Name: "A"}); err != nil {
+		t.Fatalf("Users.Upsert(a) = %v, want nil", err)
 	}
 	h := ts.requests()[0].Header
-	if got := h.Get("TalkJS-REST-Version"); got != "2021-02-09" {
-		t.Errorf("TalkJS-REST-Version = %q", got)
+	if got, want := h.Get("TalkJS-REST-Version"), "2021-02-09"; got != want {
+		t.Errorf("with WithAPIVersion(%s), TalkJS-REST-Version = %q, want %q", want, got, want)
 	}
-	if got := h.Get("User-Agent"); got != "myapp/1.2 talkjs-go/"+Version {
-		t.Errorf("User-Agent = %q", got)
+	if got, want := h.Get("User-Agent"), "myapp/1.2 talkjs-go/"+Version; got != want {
+		t.Errorf("with WithUserAgent(myapp/1.2), User-Agent = %q, want %q", got, want)
 	}
-	if h.Get("Content-Type") != "application/json" || h.Get("Accept") != "application/json" {
-		t.Errorf("Content-Type %q, Accept %q", h.Get("Content-Type"), h.Get("Accept"))
+	if ct, accept := h.Get("Content-Type"), h.Get("Accept"); ct != "application/json" || accept != "application/json" {
+		t.Errorf("Users.Upsert(a) Content-Type, Accept = %q, %q; want application/json for both", ct, accept)
 	}
 	// Without the option, no version header.
 	c, ts = newTestServer(t, nil)
-	_ = c.Users.Upsert(context.Background(), "a", UserInput{Name: "A"})
-	if _, ok := ts.requests()[0].Header["Talkjs-Rest-Version"]; ok {
-		t.Error("a version header was sent without WithAPIVersion")
+	_ = c.Users.Upsert(t.Context(), "a", UserInput{Name: "A"})
+	if got, ok := ts.requests()[0].Header["Talkjs-Rest-Version"]; ok {
+		t.Errorf("without WithAPIVersion, TalkJS-REST-Version = %q, want none", got)
 	}
 }
 
 func TestMiddlewareOrderAndHTTPClient(t *testing.T) {
+	t.Parallel()
 	var order []string
 	mw := func(name string) Middleware {
 		return func(next http.RoundTripper) http.RoundTripper {
@@ -47,11 +48,12 @@ func TestMiddlewareOrderAndHTTPClient(t *testing.T) {
 		return http.DefaultTransport.RoundTrip(r)
 	})}
 	c, _ := newTestServer(t, nil, WithMiddleware(mw("outer"), mw("inner")), WithHTTPClient(hc))
-	if err := c.Conversations.Delete(context.Background(), "c1"); err != nil {
-		t.Fatal(err)
+	if err := c.Conversations.Delete(t.Context(), "c1"); err != nil {
+		t.Fatalf("Conversations.Delete(c1) = %v, want nil", err)
 	}
-	if strings.Join(order, ",") != "outer,inner" || viaClient.Load() != 1 {
-		t.Errorf("order %v, via the given client %d times", order, viaClient.Load())
+	if got := strings.Join(order, ","); got != "outer,inner" || viaClient.Load() != 1 {
+		t.Errorf("WithMiddleware(outer, inner), WithHTTPClient: middleware ran %s, the client %d times; want outer,inner, 1",
+			got, viaClient.Load())
 	}
 
 	var viaRT atomic.Int32
@@ -59,27 +61,27 @@ func TestMiddlewareOrderAndHTTPClient(t *testing.T) {
 		viaRT.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})))
-	if err := c.Conversations.Delete(context.Background(), "c1"); err != nil || viaRT.Load() != 1 {
-		t.Errorf("WithRoundTripper: %v, %d calls", err, viaRT.Load())
+	if err := c.Conversations.Delete(t.Context(), "c1"); err != nil || viaRT.Load() != 1 {
+		t.Errorf("with WithRoundTripper, Conversations.Delete(c1) = %v after %d round trips; want nil after 1", err, viaRT.Load())
 	}
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := NewClient("app", "secret")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("NewClient(app, secret) = %v, want nil", err)
 	}
 	if c.logger != nil {
-		t.Error("the client logs by default")
+		t.Errorf("NewClient(app, secret) logs to %v, want no logger", c.logger)
 	}
 	if c.retry.MaxRetries != 3 {
-		t.Errorf("default retries %d", c.retry.MaxRetries)
+		t.Errorf("NewClient(app, secret) retries %d times, want 3", c.retry.MaxRetries)
 	}
-	hc := c.rt.(clientTransport).hc
-	if hc.Timeout <= 0 {
-		t.Error("the default HTTP client has no timeout")
+	if hc := c.rt.(clientTransport).hc; hc.Timeout <= 0 {
+		t.Errorf("NewClient(app, secret) HTTP client timeout = %v, want a finite one", hc.Timeout)
 	}
-	if c.ServerURL() != "https://api.talkjs.com/v1/app/" {
-		t.Errorf("server %s", c.ServerURL())
+	if got, want := c.ServerURL(), "https://api.talkjs.com/v1/app/"; got != want {
+		t.Errorf("NewClient(app, secret).ServerURL() = %s, want %s", got, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,8 +49,10 @@ func redirectClients() map[string][]Option {
 // body, which the redirect target answered with 200: the import reported
 // success and its messages were lost.
 func TestPostIsNeverRedirected(t *testing.T) {
+	t.Parallel()
 	for name, opts := range redirectClients() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			var seen hits
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				seen.add(r)
@@ -62,7 +65,7 @@ func TestPostIsNeverRedirected(t *testing.T) {
 			defer srv.Close()
 			c, err := NewClient(testAppID, testSecret, append([]Option{WithBaseURL(srv.URL), WithMaxRetries(0)}, opts...)...)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("NewClient(%s) = %v, want nil", name, err)
 			}
 			_, err = c.Import.Messages(t.Context(), "conv", []ImportMessage{{Sender: "alice", Text: "hi", Timestamp: 1}})
 			var e *Error
@@ -79,51 +82,57 @@ func TestPostIsNeverRedirected(t *testing.T) {
 
 // Every method but GET and HEAD is refused, whatever the redirect status.
 func TestWritesAreNeverRedirected(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
-		var seen hits
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			seen.add(r)
-			if r.URL.Path == "/elsewhere" {
-				writeJSON(w, http.StatusOK, `{}`)
-				return
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			var seen hits
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				seen.add(r)
+				if r.URL.Path == "/elsewhere" {
+					writeJSON(w, http.StatusOK, `{}`)
+					return
+				}
+				http.Redirect(w, r, "/elsewhere", status)
+			}))
+			defer srv.Close()
+			c, err := NewClient(testAppID, testSecret, WithBaseURL(srv.URL), WithMaxRetries(0))
+			if err != nil {
+				t.Fatalf("NewClient(WithBaseURL(%s)) = %v, want nil", srv.URL, err)
 			}
-			http.Redirect(w, r, "/elsewhere", status)
-		}))
-		c, err := NewClient(testAppID, testSecret, WithBaseURL(srv.URL), WithMaxRetries(0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		calls := map[string]func() error{
-			"PUT":    func() error { return c.Users.Upsert(t.Context(), "alice", UserInput{Name: "Alice"}) },
-			"DELETE": func() error { return c.Conversations.Delete(t.Context(), "conv") },
-			"PATCH": func() error {
-				return c.Participants.Update(t.Context(), "conv", "alice", ParticipantUpdate{Access: AccessRead})
-			},
-		}
-		for method, call := range calls {
-			err := call()
-			var e *Error
-			if !errors.As(err, &e) || e.StatusCode != status {
-				t.Errorf("%s answered %d = %v, want an *Error with that status", method, status, err)
+			calls := map[string]func() error{
+				"PUT":    func() error { return c.Users.Upsert(t.Context(), "alice", UserInput{Name: "Alice"}) },
+				"DELETE": func() error { return c.Conversations.Delete(t.Context(), "conv") },
+				"PATCH": func() error {
+					return c.Participants.Update(t.Context(), "conv", "alice", ParticipantUpdate{Access: AccessRead})
+				},
 			}
-		}
-		for _, h := range seen.get() {
-			if strings.Contains(h, "/elsewhere") {
-				t.Errorf("status %d: the redirect was followed: %s", status, h)
+			for method, call := range calls {
+				err := call()
+				var e *Error
+				if !errors.As(err, &e) || e.StatusCode != status {
+					t.Errorf("%s answered %d = %v, want an *Error with that status", method, status, err)
+				}
 			}
-		}
-		if n := len(seen.get()); n != len(calls) {
-			t.Errorf("status %d: server saw %d requests %q, want %d", status, n, seen.get(), len(calls))
-		}
-		srv.Close()
+			for _, h := range seen.get() {
+				if strings.Contains(h, "/elsewhere") {
+					t.Errorf("after a %d, the server saw %s, want the redirect not followed", status, h)
+				}
+			}
+			if n := len(seen.get()); n != len(calls) {
+				t.Errorf("after a %d, the server saw %d requests %q, want %d", status, n, seen.get(), len(calls))
+			}
+		})
 	}
 }
 
 // Go's http.Client carries Authorization to the same host on another port;
 // the client must not follow such a redirect at all.
 func TestNoCredentialsToAnotherPort(t *testing.T) {
+	t.Parallel()
 	for name, opts := range redirectClients() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			var other hits
 			thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				other.add(r)
@@ -136,7 +145,7 @@ func TestNoCredentialsToAnotherPort(t *testing.T) {
 			defer srv.Close()
 			c, err := NewClient(testAppID, testSecret, append([]Option{WithBaseURL(srv.URL), WithMaxRetries(0)}, opts...)...)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("NewClient(%s) = %v, want nil", name, err)
 			}
 			_, err = c.Users.Get(t.Context(), "alice")
 			var e *Error
@@ -152,8 +161,10 @@ func TestNoCredentialsToAnotherPort(t *testing.T) {
 
 // A GET redirected within the same origin is still followed.
 func TestGetRedirectWithinOriginFollowed(t *testing.T) {
+	t.Parallel()
 	for name, opts := range redirectClients() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			var seen hits
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				seen.add(r)
@@ -166,7 +177,7 @@ func TestGetRedirectWithinOriginFollowed(t *testing.T) {
 			defer srv.Close()
 			c, err := NewClient(testAppID, testSecret, append([]Option{WithBaseURL(srv.URL)}, opts...)...)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("NewClient(%s) = %v, want nil", name, err)
 			}
 			u, err := c.Users.Get(t.Context(), "alice")
 			if err != nil || u.Name != "Alice" {
@@ -180,6 +191,7 @@ func TestGetRedirectWithinOriginFollowed(t *testing.T) {
 }
 
 func TestRedirectPolicy(t *testing.T) {
+	t.Parallel()
 	refuse := errors.New("refused by the caller")
 	cases := []struct {
 		name     string
@@ -205,6 +217,7 @@ func TestRedirectPolicy(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			first := &http.Request{Method: tc.method, URL: mustURL(t, tc.from)}
 			next := &http.Request{Method: tc.method, URL: mustURL(t, tc.to)}
 			if got := redirectPolicy(tc.user)(next, []*http.Request{first}); got != tc.want {
@@ -215,12 +228,13 @@ func TestRedirectPolicy(t *testing.T) {
 }
 
 func TestWithHTTPClientLeavesTheCallersClientAlone(t *testing.T) {
+	t.Parallel()
 	hc := &http.Client{}
 	if _, err := NewClient(testAppID, testSecret, WithHTTPClient(hc)); err != nil {
-		t.Fatal(err)
+		t.Fatalf("NewClient(WithHTTPClient(&http.Client{})) = %v, want nil", err)
 	}
 	if hc.CheckRedirect != nil {
-		t.Error("NewClient changed the CheckRedirect of the caller's *http.Client")
+		t.Error("after NewClient(WithHTTPClient(hc)), hc.CheckRedirect is set, want the caller's client left as it was (nil)")
 	}
 }
 
@@ -228,7 +242,7 @@ func mustURL(t *testing.T, s string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(s)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("url.Parse(%q) = %v, want nil", s, err)
 	}
 	return u
 }

@@ -46,50 +46,55 @@ func revealed(s, secret string) string {
 // Printing a client, or anything holding one, with any verb used to print
 // the secret key: fmt.Sprintf("%v", *client) printed every field.
 func TestClientNeverPrintsTheSecret(t *testing.T) {
+	t.Parallel()
 	for _, legacy := range []bool{false, true} {
-		var opts []Option
-		if legacy {
-			opts = append(opts, WithLegacySecretKeyAuth())
-		}
-		c, err := NewClient(testAppID, testSecret, opts...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.AppToken() // a token is cached in the client now
-		holders := map[string]any{
-			"*Client":                  c,
-			"Client":                   *c,
-			"struct{C *Client}":        struct{ C *Client }{c},
-			"struct{C Client}":         struct{ C Client }{*c},
-			"struct{c Client}":         struct{ c Client }{*c},
-			"struct{c *Client}":        struct{ c *Client }{c},
-			"[]Client":                 []Client{*c},
-			"map[string]*Client":       map[string]*Client{"c": c},
-			"*UsersService":            c.Users,
-			"UsersService":             *c.Users,
-			"*credentials":             c.cred(),
-			"struct{m *tokenMinter}":   struct{ m *tokenMinter }{c.minter},
-			"slog value of the client": c.LogValue(),
-		}
-		for name, v := range holders {
-			for _, verb := range fmtVerbs {
-				out := fmt.Sprintf(verb, v)
-				if form := revealed(out, testSecret); form != "" {
-					t.Errorf("legacy %v: Sprintf(%q, %s) shows the secret (%s): %s", legacy, verb, name, form, out)
+		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) {
+			t.Parallel()
+			var opts []Option
+			if legacy {
+				opts = append(opts, WithLegacySecretKeyAuth())
+			}
+			c, err := NewClient(testAppID, testSecret, opts...)
+			if err != nil {
+				t.Fatalf("NewClient(%s, secret) = %v, want nil", testAppID, err)
+			}
+			c.AppToken() // a token is cached in the client now
+			holders := map[string]any{
+				"*Client":                  c,
+				"Client":                   *c,
+				"struct{C *Client}":        struct{ C *Client }{c},
+				"struct{C Client}":         struct{ C Client }{*c},
+				"struct{c Client}":         struct{ c Client }{*c},
+				"struct{c *Client}":        struct{ c *Client }{c},
+				"[]Client":                 []Client{*c},
+				"map[string]*Client":       map[string]*Client{"c": c},
+				"*UsersService":            c.Users,
+				"UsersService":             *c.Users,
+				"*credentials":             c.cred(),
+				"struct{m *tokenMinter}":   struct{ m *tokenMinter }{c.minter},
+				"slog value of the client": c.LogValue(),
+			}
+			for name, v := range holders {
+				for _, verb := range fmtVerbs {
+					out := fmt.Sprintf(verb, v)
+					if form := revealed(out, testSecret); form != "" {
+						t.Errorf("fmt.Sprintf(%q, %s) = %s, shows the secret (%s), want it hidden", verb, name, out, form)
+					}
 				}
 			}
-		}
-		var logs strings.Builder
-		slog.New(slog.NewJSONHandler(&logs, nil)).Info("client", "c", c, "v", *c)
-		if form := revealed(logs.String(), testSecret); form != "" {
-			t.Errorf("legacy %v: slog shows the secret (%s): %s", legacy, form, logs.String())
-		}
+			var logs strings.Builder
+			slog.New(slog.NewJSONHandler(&logs, nil)).Info("client", "c", c, "v", *c)
+			if form := revealed(logs.String(), testSecret); form != "" {
+				t.Errorf("slog of the client = %s, shows the secret (%s), want it hidden", logs.String(), form)
+			}
+		})
 	}
 }
 
 // An answer that echoes the credentials, encoded in any way a server may
 // encode them, leaves no trace of them in the error or the logs.
 func TestEchoedCredentialsAreScrubbed(t *testing.T) {
+	t.Parallel()
 	jsonEscapeAll := func(s string) string {
 		var b strings.Builder
 		for _, r := range s {
@@ -121,6 +126,7 @@ func TestEchoedCredentialsAreScrubbed(t *testing.T) {
 		}
 		for name, enc := range encodings {
 			t.Run(fmt.Sprintf("legacy=%v/%s", legacy, name), func(t *testing.T) {
+				t.Parallel()
 				c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
 					tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 					writeJSON(w, http.StatusUnauthorized, fmt.Sprintf(`{"message":"token %s, key %s","error":"%s"}`,
@@ -135,7 +141,7 @@ func TestEchoedCredentialsAreScrubbed(t *testing.T) {
 					"%+v": fmt.Sprintf("%+v", err), "%#v": fmt.Sprintf("%#v", e), "log": ts.logs.String()}
 				for what, s := range texts {
 					if form := revealed(s, testSecret); form != "" {
-						t.Errorf("%s shows the secret (%s): %s", what, form, s)
+						t.Errorf("%s of Users.Get's error = %s, shows the secret (%s), want it scrubbed", what, s, form)
 					}
 				}
 				if !strings.Contains(e.Message, "[secret]") {

@@ -17,14 +17,14 @@ func TestVersionMatchesChangelog(t *testing.T) {
 	}
 	log, err := os.ReadFile("../CHANGELOG.md")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("os.ReadFile(../CHANGELOG.md) = %v, want nil", err)
 	}
 	m := regexp.MustCompile(`(?m)^## \[([^\]]+)\]`).FindSubmatch(log)
 	if m == nil {
-		t.Fatal("CHANGELOG.md has no version heading (## [X.Y.Z] - date)")
+		t.Fatal("CHANGELOG.md has no version heading, want one like ## [X.Y.Z] - date")
 	}
 	if newest := string(m[1]); newest != Version {
-		t.Errorf("the newest version in CHANGELOG.md is %s, Version = %s: release steps are at the top of CHANGELOG.md", newest, Version)
+		t.Errorf("Version = %s, want %s, the newest version in CHANGELOG.md (release steps are at the top of CHANGELOG.md)", Version, newest)
 	}
 	out, err := exec.Command("git", "tag", "--points-at", "HEAD").Output()
 	if err != nil {
@@ -32,7 +32,7 @@ func TestVersionMatchesChangelog(t *testing.T) {
 	}
 	for _, tag := range strings.Fields(string(out)) {
 		if strings.HasPrefix(tag, "v") && tag != "v"+Version {
-			t.Errorf("the commit is tagged %s, but Version = %s", tag, Version)
+			t.Errorf("Version = %s, want %s, the commit's tag", Version, strings.TrimPrefix(tag, "v"))
 		}
 	}
 }
