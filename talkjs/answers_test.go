@@ -13,6 +13,7 @@ import (
 // A 2xx answer that cannot be what the operation returns used to decode
 // into zero values and a nil error.
 func TestWrongShapeAnswersAreErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		status int
@@ -105,7 +106,7 @@ func TestLargeAnswerIsCapped(t *testing.T) {
 			defer srv.Close()
 			c, err := NewClient(testAppID, testSecret, WithBaseURL(srv.URL), WithMaxResponseBytes(1<<20))
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("NewClient(WithMaxResponseBytes(1 MiB)) = %v, want nil", err)
 			}
 			var before, after runtime.MemStats
 			runtime.GC()
@@ -124,6 +125,7 @@ func TestLargeAnswerIsCapped(t *testing.T) {
 }
 
 func TestAnswerAtTheLimitIsRead(t *testing.T) {
+	t.Parallel()
 	body := `{"id":"alice","name":"Alice"}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, body)
@@ -132,7 +134,7 @@ func TestAnswerAtTheLimitIsRead(t *testing.T) {
 	for limit, ok := range map[int64]bool{int64(len(body)): true, int64(len(body)) - 1: false} {
 		c, err := NewClient(testAppID, testSecret, WithBaseURL(srv.URL), WithMaxResponseBytes(limit))
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("NewClient(WithMaxResponseBytes(%d)) = %v, want nil", limit, err)
 		}
 		u, err := c.Users.Get(t.Context(), "alice")
 		if got := err == nil && u.Name == "Alice"; got != ok {

@@ -28,7 +28,7 @@ func TestBatchTypedOperations(t *testing.T) {
 	}
 	var body []json.RawMessage
 	if err := json.Unmarshal(ts.requests()[0].Body, &body); err != nil {
-		t.Fatal(err)
+		t.Fatalf("json.Unmarshal(batch body %s) = %v, want nil", ts.requests()[0].Body, err)
 	}
 	want := []string{
 		`[0,"GET","/users/a%20b"]`,

@@ -1,7 +1,6 @@
 package talkjs
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -20,13 +19,13 @@ var errBreaksSpec = errors.New("request body: minimum number of items is 1")
 // emptySend builds what no public call would: a send with no messages.
 func emptySend(t *testing.T, c *Client) *call {
 	t.Helper()
-	cl, err := newJSONCall(t.Context(), []MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
+	call, err := newJSONCall(t.Context(), []MessageInput{}, func(ct string, body io.Reader) (*http.Request, error) {
 		return gen.NewSendMessagesRequestWithBody(c.server, "c1", nil, ct, body)
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("newJSONCall(an empty send) = %v, want nil", err)
 	}
-	return cl
+	return call
 }
 
 // refuseEmptySends is a RequestCheck that refuses a JSON body of "[]".
@@ -42,6 +41,7 @@ func refuseEmptySends(r *http.Request) error {
 }
 
 func TestRequestCheckOption(t *testing.T) {
+	t.Parallel()
 	c, ts := newTestServer(t, nil, WithRequestCheck(refuseEmptySends))
 	err := c.do(emptySend(t, c))
 	var ae *ArgumentError
@@ -52,7 +52,7 @@ func TestRequestCheckOption(t *testing.T) {
 		t.Errorf("requests sent after a refused check = %d, want 0", n)
 	}
 	// A streamed upload reaches the check without its body, and goes through.
-	if _, err := c.Files.Upload(context.Background(), "a.txt", strings.NewReader("x")); err == nil {
+	if _, err := c.Files.Upload(t.Context(), "a.txt", strings.NewReader("x")); err == nil {
 		t.Error("Files.Upload with a canned {} answer = nil error, want one (no token)")
 	}
 	if n := len(ts.requests()); n != 1 {
@@ -63,6 +63,7 @@ func TestRequestCheckOption(t *testing.T) {
 // A base URL with a path prefix (a proxy): the check sees the path from
 // /v1/{appId} on, as the spec's paths start, and the prefix is still sent.
 func TestRequestCheckBehindAPathPrefix(t *testing.T) {
+	t.Parallel()
 	var got []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = append(got, r.URL.EscapedPath())
@@ -81,7 +82,7 @@ func TestRequestCheckBehindAPathPrefix(t *testing.T) {
 			escaped := (&url.URL{Path: prefix}).EscapedPath()
 			c, err := NewClient("app1", "sk_test_prefix", WithBaseURL(srv.URL+escaped), WithRequestCheck(check))
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("NewClient(WithBaseURL(%s)) = %v, want nil", srv.URL+escaped, err)
 			}
 			if _, err := c.Users.Get(t.Context(), "a/b"); err != nil {
 				t.Fatalf("Users.Get(a/b) = %v, want no error", err)

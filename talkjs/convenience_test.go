@@ -8,6 +8,7 @@ import (
 )
 
 func TestTimeHelpers(t *testing.T) {
+	t.Parallel()
 	const ms = 1700000000123
 	at := time.UnixMilli(ms)
 	cases := []struct {
@@ -43,13 +44,14 @@ func TestTimeHelpers(t *testing.T) {
 // filter: UserConversationListOptions{ConversationListOptions:
 // ConversationListOptions{Filter: …}}.
 func TestUserConversationFilterInOneLiteral(t *testing.T) {
+	t.Parallel()
 	c, ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
 		writeJSON(w, http.StatusOK, `{"data":[]}`)
 	})
 	const f = `{"subject":["==","Support"]}`
 	opts := &UserConversationListOptions{Filter: RawFilter(f), UnreadsOnly: true, OrderBy: OrderByCreatedAt}
 	if _, err := c.Users.Conversations(t.Context(), "alice", opts); err != nil {
-		t.Fatal(err)
+		t.Fatalf("Users.Conversations(alice, %+v) = %v, want nil", *opts, err)
 	}
 	q, _ := url.ParseQuery(ts.requests()[0].Query)
 	want := url.Values{"filter": {f}, "unreadsOnly": {"true"}, "orderBy": {"createdAt"}}

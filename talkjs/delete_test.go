@@ -11,6 +11,7 @@ import (
 // (or a broken connection) is retried, and the retry finds nothing to
 // delete: the call succeeds, because what was asked is done.
 func TestDeleteRetriedAfterPossibleSuccessTreats404AsDone(t *testing.T) {
+	t.Parallel()
 	deletes := map[string]func(c *Client) error{
 		"Conversations.Delete": func(c *Client) error { return c.Conversations.Delete(t.Context(), "c1") },
 		"Messages.Delete":      func(c *Client) error { return c.Messages.Delete(t.Context(), "c1", "m1") },
@@ -62,6 +63,7 @@ func TestDeleteRetriedAfterPossibleSuccessTreats404AsDone(t *testing.T) {
 
 // Only DELETE: a GET whose retry answers 404 reports it.
 func TestGetRetried404IsStillNotFound(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request, op string) {
 		if calls.Add(1) == 1 {

@@ -17,7 +17,7 @@ func marshalKeyed(t testing.TB, msgs []MessageInput, keys []string) string {
 	}
 	b, err := json.Marshal(cp)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("json.Marshal(%d messages) = %v, want nil", len(cp), err)
 	}
 	return string(b)
 }
@@ -26,7 +26,7 @@ func sendBody(t testing.TB, msgs []MessageInput, keys []string) string {
 	t.Helper()
 	b, err := appendSendBody(nil, msgs, func(i int) string { return keys[i] })
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("appendSendBody(%d messages) = %v, want nil", len(msgs), err)
 	}
 	return string(b)
 }
@@ -38,6 +38,7 @@ var awkwardTexts = []string{
 }
 
 func TestSendBodyMatchesMarshal(t *testing.T) {
+	t.Parallel()
 	loc := Location{52.37, 4.89}
 	var msgs []MessageInput
 	var keys []string
@@ -56,7 +57,7 @@ func TestSendBodyMatchesMarshal(t *testing.T) {
 	keys = append(keys, "k1", "", "k3")
 	for n := 1; n <= len(msgs); n++ {
 		if got, want := sendBody(t, msgs[:n], keys), marshalKeyed(t, msgs[:n], keys); got != want {
-			t.Fatalf("%d messages:\n got %s\nwant %s", n, got, want)
+			t.Fatalf("appendSendBody(%d messages) =\n %s\nwant (json.Marshal)\n %s", n, got, want)
 		}
 	}
 }
