@@ -76,7 +76,10 @@ type command struct {
 	// Setup defines the command's flags on fs and returns the function that
 	// runs it. By the time run is called, the flags are parsed and args
 	// holds exactly len(Args) arguments, so parsing is tested without
-	// running anything.
+	// running anything. The flags and arguments fill an options struct
+	// (usersGetOptions, with apiIO for a command that calls TalkJS), and
+	// run hands it to the function that does the work (runUsersGet(ctx,
+	// opts)), which run_test.go calls directly and checks by its output.
 	Setup func(fs *pflag.FlagSet, st *stdio) runFunc
 }
 

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/gotalkjs/talkjs-go/talkjs"
 )
@@ -290,9 +295,15 @@ editedAt      2026-03-14 15:09:26
 $SENT  2026-03-14 15:09:26  -       SystemMessage  Order shipped
 $ID  2026-03-14 15:09:26  alice   UserMessage    Size 44, please
 `},
-		{call: "runMessagesDelete(c1 $ID)", run: func(ctx context.Context, a apiIO) error {
+		{call: "runMessagesDelete(c1 $SENT)", run: func(ctx context.Context, a apiIO) error {
+			return runMessagesDelete(ctx, &messagesDeleteOptions{apiIO: a, conversationID: "c1", messageID: sent})
+		}, want: `Deleted message $SENT.
+`},
+		{call: "runMessagesDelete(c1 $ID) --json", json: true, run: func(ctx context.Context, a apiIO) error {
 			return runMessagesDelete(ctx, &messagesDeleteOptions{apiIO: a, conversationID: "c1", messageID: id})
-		}, want: `Deleted message $ID.
+		}, want: `{
+  "deleted": "$ID"
+}
 `},
 		{call: "runMessagesDeleteAll(c1 --yes)", run: func(ctx context.Context, a apiIO) error {
 			return runMessagesDeleteAll(ctx, &messagesDeleteAllOptions{apiIO: a, conversationID: "c1", yes: true})
@@ -352,5 +363,54 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRunTokens(t *testing.T) {
+	vars := map[string]string{talkjs.EnvAppID: "app1", talkjs.EnvSecretKey: "sk_test_secret"}
+	for _, tc := range []struct {
+		call    string
+		run     func(ctx context.Context, opts *tokenOptions) error
+		opts    tokenOptions
+		want    string // the claims but iat and exp, as JSON
+		seconds float64
+		err     string
+	}{
+		{"runTokenApp(--lifetime 5m)", runTokenApp, tokenOptions{lifetime: 5 * time.Minute},
+			`{"iss":"app1","tokenType":"app"}`, 300, ""},
+		{"runTokenUser(--user-id alice --lifetime 2h)", runTokenUser, tokenOptions{userID: "alice", lifetime: 2 * time.Hour},
+			`{"iss":"app1","sub":"alice","tokenType":"user"}`, 7200, ""},
+		{"runTokenApp(--lifetime 25h)", runTokenApp, tokenOptions{lifetime: 25 * time.Hour}, "", 0, "usage: --lifetime must be between 1s and 24h"},
+		{"runTokenUser(--lifetime 1h)", runTokenUser, tokenOptions{lifetime: time.Hour}, "", 0, "usage: --user-id is required"},
+	} {
+		t.Run(tc.call, func(t *testing.T) {
+			var out bytes.Buffer
+			st := &stdio{Getenv: func(k string) string { return vars[k] }}
+			opts := tc.opts
+			opts.out = &out
+			opts.client = func(extra ...talkjs.Option) (*talkjs.Client, error) { return (&clientFlags{}).client(st, extra...) }
+			err := tc.run(t.Context(), &opts)
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Errorf("%s = error %v, want %q", tc.call, err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", tc.call, err)
+			}
+			claims := jwt.MapClaims{}
+			if _, err := jwt.ParseWithClaims(strings.TrimSuffix(out.String(), "\n"), claims,
+				func(*jwt.Token) (any, error) { return []byte("sk_test_secret"), nil }, jwt.WithValidMethods([]string{"HS256"})); err != nil {
+				t.Fatalf("%s printed %q, not one HS256 token signed with the secret: %v", tc.call, out.String(), err)
+			}
+			seconds := claims["exp"].(float64) - claims["iat"].(float64)
+			delete(claims, "exp")
+			delete(claims, "iat")
+			got, _ := json.Marshal(claims)
+			if string(got) != tc.want || seconds != tc.seconds {
+				t.Errorf("%s = claims %s valid %vs, want %s valid %vs", tc.call, got, seconds, tc.want, tc.seconds)
+			}
+		})
 	}
 }
