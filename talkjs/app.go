@@ -86,7 +86,7 @@ const (
 // Notification asks TalkJS to notify users about a conversation's unread
 // messages.
 type Notification struct {
-	// Channels is required: EmailChannel, SMSChannel or both.
+	// Channels is required: [EmailChannel], [SMSChannel] or both.
 	Channels []NotificationChannel `json:"channels"`
 	// Recipients are user ids taking part in the conversation; empty means
 	// every participant.

@@ -17,7 +17,7 @@ import (
 )
 
 // DefaultTokenLifetime is how long the app token minted for each request
-// attempt stays valid, unless WithTokenLifetime says otherwise. TalkJS
+// attempt stays valid, unless [WithTokenLifetime] says otherwise. TalkJS
 // recommends a short lifetime; its own example uses 30 seconds.
 const DefaultTokenLifetime = 30 * time.Second
 
@@ -142,10 +142,10 @@ func (m *tokenMinter) sign(iat, exp int64) string {
 // AppToken mints an app-scoped token, the kind the client sends with every
 // request: HS256, signed with the secret key, with the claims tokenType
 // "app", iss (the app id), iat and exp, valid for the client's token
-// lifetime (WithTokenLifetime; 30 seconds by default). Use it to call the
+// lifetime ([WithTokenLifetime]; 30 seconds by default). Use it to call the
 // REST API with another HTTP client, such as curl.
 //
-// Minting cannot fail: NewClient has checked the app id and the secret key,
+// Minting cannot fail: [NewClient] has checked the app id and the secret key,
 // and signing is an HMAC over bytes, so there is no error to return.
 func (c *Client) AppToken() string {
 	return c.minter.authorization()[len(bearer):]

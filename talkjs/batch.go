@@ -126,7 +126,7 @@ type BatchResult struct {
 func (r BatchResult) OK() bool { return r.Status >= 200 && r.Status < 300 }
 
 // Decode decodes the operation's answer into v, such as a *User for
-// BatchGetUser.
+// [BatchGetUser].
 func (r BatchResult) Decode(v any) error { return json.Unmarshal(r.Response, v) }
 
 // BatchService runs batch requests; reach it as Client.Batch.

@@ -223,7 +223,7 @@ func (c *Client) do(call *call) error {
 // retryable decides whether the attempt of call that ended with resp (a
 // failure answer) or err (no answer) may be repeated, and says why. It looks
 // only at the call and the attempt's outcome; do checks the policy's
-// MaxRetries. The rules are those of RetryPolicy.
+// MaxRetries. The rules are those of [RetryPolicy].
 func retryable(call *call, resp *http.Response, err error) (ok bool, reason string) {
 	// A stream that was read and cannot be rewound cannot be sent again.
 	if call.stream != nil && !call.rewindable && call.sent != nil && call.sent.Load() {
@@ -374,7 +374,7 @@ func (p *page[T]) missing() string {
 }
 
 // DefaultMaxResponseBytes is the largest successful answer the client
-// reads unless WithMaxResponseBytes says otherwise. The largest TalkJS
+// reads unless [WithMaxResponseBytes] says otherwise. The largest TalkJS
 // answers, pages of 100 conversations or messages, are far smaller.
 const DefaultMaxResponseBytes = 64 << 20
 
@@ -477,7 +477,7 @@ func (c *Client) scrubErr(err error, auth string) error {
 	return err
 }
 
-// runCheck hands the user's RequestCheck a copy of req as the spec sees it:
+// runCheck hands the user's [RequestCheck] a copy of req as the spec sees it:
 // the path from /v1/{appId} on, the JSON body readable, a streamed body
 // left out.
 func (c *Client) runCheck(ctx context.Context, req *http.Request, call *call) error {

@@ -35,7 +35,7 @@ type Client struct {
 	logger     *slog.Logger
 	check      RequestCheck
 	// basePath is the path of the base URL before /v1/{appId} (a proxy's
-	// prefix, usually ""), which a RequestCheck does not see.
+	// prefix, usually ""), which a [RequestCheck] does not see.
 	basePath  string
 	noIdemKey bool
 	maxBody   int64 // the longest 2xx body read
@@ -173,7 +173,7 @@ func serverURL(root, appID string) (server, basePath string, err error) {
 	return strings.TrimRight(u.String(), "/") + "/v1/" + url.PathEscape(appID) + "/", u.Path, nil
 }
 
-// Environment variables read by NewClientFromEnv.
+// Environment variables read by [NewClientFromEnv].
 const (
 	EnvAppID     = "TALKJS_APP_ID"
 	EnvSecretKey = "TALKJS_SECRET_KEY"

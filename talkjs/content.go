@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// Content block types (ContentBlock.Type).
+// Content block types ([ContentBlock].Type).
 const (
 	TextBlockType     = "text"
 	FileBlockType     = "file"

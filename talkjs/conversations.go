@@ -135,7 +135,7 @@ type ConversationListOptions struct {
 }
 
 // UserConversationListOptions narrow and order the conversations of a
-// user. They are ConversationListOptions plus UnreadsOnly, with every field
+// user. They are [ConversationListOptions] plus UnreadsOnly, with every field
 // at the top, so that a filter needs no nested literal:
 //
 //	opts := &talkjs.UserConversationListOptions{
@@ -145,7 +145,7 @@ type ConversationListOptions struct {
 type UserConversationListOptions struct {
 	ListOptions
 	// OrderBy, OrderDirection, OffsetTs, LastMessageBefore,
-	// LastMessageAfter and Filter are those of ConversationListOptions.
+	// LastMessageAfter and Filter are those of [ConversationListOptions].
 	OrderBy           ConversationOrder
 	OrderDirection    OrderDirection
 	OffsetTs          int64

@@ -14,7 +14,7 @@ import (
 )
 
 // Sentinel errors for errors.Is. An *Error matches the one that fits its
-// status code; an *ArgumentError matches ErrInvalidArgument.
+// status code; an *ArgumentError matches [ErrInvalidArgument].
 var (
 	ErrBadRequest      = errors.New("talkjs: bad request")
 	ErrUnauthorized    = errors.New("talkjs: unauthorized")
@@ -99,7 +99,7 @@ func (e *Error) Is(target error) bool {
 // ArgumentError is returned, before anything is sent, when an argument
 // cannot be right: an empty id, too many messages for a call that cannot
 // split them, a message with both text and an attachment, and so on.
-// errors.Is(err, ErrInvalidArgument) holds for it.
+// errors.Is(err, [ErrInvalidArgument]) holds for it.
 type ArgumentError struct {
 	// Arg names the argument, such as "userID" or "messages[3].text".
 	Arg string
@@ -107,7 +107,7 @@ type ArgumentError struct {
 	Problem string
 	// Err is the cause, when there is one (for example an
 	// *openapi.ValidationError under validate.Requests, or whatever a
-	// RequestCheck returned).
+	// [RequestCheck] returned).
 	Err error
 }
 
@@ -115,7 +115,7 @@ func (e *ArgumentError) Error() string {
 	return "talkjs: invalid argument " + e.Arg + ": " + e.Problem
 }
 
-// Is makes errors.Is(err, ErrInvalidArgument) true.
+// Is makes errors.Is(err, [ErrInvalidArgument]) true.
 func (e *ArgumentError) Is(target error) bool { return target == ErrInvalidArgument }
 
 // Unwrap returns the cause, if any.

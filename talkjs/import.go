@@ -13,7 +13,7 @@ import (
 // ImportMessage is a message to import with its original time. Import the
 // users and the conversation (with the sender as a participant) first.
 type ImportMessage struct {
-	// Type defaults to UserMessageType, the only type TalkJS imports.
+	// Type defaults to [UserMessageType], the only type TalkJS imports.
 	Type MessageType `json:"type"`
 	// Sender is the user id of the author; it is required.
 	Sender string `json:"sender"`

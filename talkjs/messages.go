@@ -87,24 +87,24 @@ type Dimensions struct {
 // Location is a [latitude, longitude] pair.
 type Location [2]float64
 
-// MessageInput is a message to send. Build it with UserMessage,
-// SystemMessage or AttachmentMessage and set more fields as needed. It
+// MessageInput is a message to send. Build it with [UserMessage],
+// [SystemMessage] or [AttachmentMessage] and set more fields as needed. It
 // holds exactly one of Text, AttachmentToken, Content or Location; a user
 // message has a Sender and a system message has none.
 type MessageInput struct {
 	Type   MessageType `json:"type"`
 	Sender string      `json:"sender,omitempty"`
 	Text   string      `json:"text,omitempty"`
-	// AttachmentToken comes from FilesService.Upload.
+	// AttachmentToken comes from [FilesService.Upload].
 	AttachmentToken string `json:"attachmentToken,omitempty"`
-	// Content holds rich content blocks (see TextBlock, LocationBlock).
+	// Content holds rich content blocks (see [TextBlock], [LocationBlock]).
 	Content             []ContentBlock    `json:"content,omitempty"`
 	Location            *Location         `json:"location,omitempty"`
 	ReferencedMessageID string            `json:"referencedMessageId,omitempty"`
 	Custom              map[string]string `json:"custom,omitempty"`
 	// IdempotencyKey makes the send exactly-once for 24 hours within the
 	// conversation. When empty, the client sets a unique one, so that a
-	// failed send can be retried safely (unless WithoutIdempotencyKeys).
+	// failed send can be retried safely (unless [WithoutIdempotencyKeys]).
 	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 }
 

@@ -17,7 +17,7 @@ import (
 //
 // The zero Nullable is "left out". Struct fields of this type carry the
 // `omitzero` JSON option, so a left-out field is not sent at all. As a map
-// value (in CustomInput or PushTokens) a left-out entry is sent as null.
+// value (in [CustomInput] or [PushTokens]) a left-out entry is sent as null.
 type Nullable[T any] struct {
 	value T
 	state nullState
@@ -50,7 +50,7 @@ func Values[T any](items ...T) Nullable[[]T] {
 }
 
 // Custom returns a custom-data update that stores every key of kv. To
-// remove a key, put talkjs.Null[string]() under it in a CustomInput.
+// remove a key, put talkjs.Null[string]() under it in a [CustomInput].
 func Custom(kv map[string]string) Nullable[CustomInput] {
 	in := make(CustomInput, len(kv))
 	for k, v := range kv {

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// An Option configures a Client. Options are applied in order by NewClient,
+// An Option configures a Client. Options are applied in order by [NewClient],
 // which reports the first one that is invalid.
 type Option func(*settings) error
 
@@ -40,12 +40,12 @@ type RoundTripperFunc func(*http.Request) (*http.Response, error)
 // RoundTrip calls f(r).
 func (f RoundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// DefaultBaseURL is the host the client talks to unless WithBaseURL or
+// DefaultBaseURL is the host the client talks to unless [WithBaseURL] or
 // TALKJS_BASE_URL says otherwise.
 const DefaultBaseURL = "https://api.talkjs.com"
 
 // DefaultTimeout is the overall timeout of the *http.Client the client
-// creates when none is given with WithHTTPClient.
+// creates when none is given with [WithHTTPClient].
 const DefaultTimeout = 30 * time.Second
 
 // WithBaseURL sets the root URL of the API host, such as
@@ -83,7 +83,7 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithRoundTripper sends requests through rt, in an *http.Client with the
-// default timeout. It is ignored when WithHTTPClient is also given.
+// default timeout. It is ignored when [WithHTTPClient] is also given.
 func WithRoundTripper(rt http.RoundTripper) Option {
 	return func(s *settings) error {
 		if rt == nil {
@@ -190,9 +190,9 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// A RequestCheck inspects a request before the client sends it; when it
+// A [RequestCheck] inspects a request before the client sends it; when it
 // returns an error nothing is sent and the call fails with an
-// *ArgumentError that wraps it (errors.Is(err, ErrInvalidArgument) holds).
+// *ArgumentError that wraps it (errors.Is(err, [ErrInvalidArgument]) holds).
 //
 // The request's URL path starts at /v1/{appId}: a path prefix in the base
 // URL (a proxy's) is removed. Its Body holds the JSON payload and may be
@@ -228,7 +228,7 @@ func WithoutIdempotencyKeys() Option {
 }
 
 // WithMaxResponseBytes sets the largest successful answer the client reads
-// (DefaultMaxResponseBytes, 64 MiB, unless set). A longer answer ends the
+// ([DefaultMaxResponseBytes], 64 MiB, unless set). A longer answer ends the
 // call with an *Error instead of growing the heap without bound: reading
 // an answer allocates at most about four times the limit (the decoder's
 // buffer doubles as it grows), plus what the answer decodes into; see

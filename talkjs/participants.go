@@ -14,9 +14,9 @@ import (
 // Access is what a participant may do in a conversation.
 type Access string
 
-// The access levels. AccessNone (since API version 2021-07-30) keeps the
+// The access levels. [AccessNone] (since API version 2021-07-30) keeps the
 // history visible but allows neither reading new messages nor writing; it
-// can only be set with ParticipantsService.Update.
+// can only be set with [ParticipantsService.Update].
 const (
 	AccessReadWrite Access = "ReadWrite"
 	AccessRead      Access = "Read"
@@ -47,7 +47,7 @@ func (n Notify) String() string {
 	return "default"
 }
 
-// IsZero reports whether n is NotifyDefault, which is left out of requests.
+// IsZero reports whether n is [NotifyDefault], which is left out of requests.
 func (n Notify) IsZero() bool { return n == NotifyDefault }
 
 // MarshalJSON encodes true, false or "MentionsOnly".
@@ -65,7 +65,7 @@ func (n Notify) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes true, false or "MentionsOnly". It is lenient, so
 // that a setting TalkJS adds later does not break reading a conversation:
-// any other string or null decodes as NotifyDefault; only a value of
+// any other string or null decodes as [NotifyDefault]; only a value of
 // another JSON type is an error.
 func (n *Notify) UnmarshalJSON(b []byte) error {
 	switch s := string(b); {
@@ -105,9 +105,9 @@ func (p *Participant) JoinedTime() time.Time { return msTime(p.JoinedAt) }
 func (p *Participant) ReadUntilTime() time.Time { return msTime(p.ReadUntil) }
 
 // JoinOptions are the settings of a participant who joins. Fields left
-// zero take TalkJS's defaults: AccessReadWrite and NotifyOn.
+// zero take TalkJS's defaults: [AccessReadWrite] and [NotifyOn].
 type JoinOptions struct {
-	// Access is AccessReadWrite or AccessRead.
+	// Access is [AccessReadWrite] or [AccessRead].
 	Access Access `json:"access,omitempty"`
 	Notify Notify `json:"notify,omitzero"`
 }
@@ -115,7 +115,7 @@ type JoinOptions struct {
 // ParticipantUpdate holds the participation fields to change; zero fields
 // are kept as they are.
 type ParticipantUpdate struct {
-	// Access may be AccessReadWrite, AccessRead or AccessNone.
+	// Access may be [AccessReadWrite], [AccessRead] or [AccessNone].
 	Access Access `json:"access,omitempty"`
 	Notify Notify `json:"notify,omitzero"`
 }
@@ -256,7 +256,7 @@ func (s *ParticipantsService) MarkRead(ctx context.Context, conversationID, user
 }
 
 // ReadMarker is how far a user has read: a point in time, or everything
-// sent so far. Make one with ReadUntil or ReadUntilSent.
+// sent so far. Make one with [ReadUntil] or [ReadUntilSent].
 type ReadMarker struct {
 	ms   int64
 	sent bool

@@ -1,7 +1,7 @@
 package talkjs
 
 // The pointer helpers, as in stripe-go and go-github: an optional field that
-// is a pointer, such as PresenceQuery.HasFocus, is set with talkjs.Bool(true).
+// is a pointer, such as [PresenceQuery].HasFocus, is set with talkjs.Bool(true).
 // Fields of type Nullable, which can also be cleared, take talkjs.Value and
 // talkjs.Null instead.
 

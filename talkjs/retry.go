@@ -21,7 +21,7 @@ import (
 // 5xx answer, or a connection that broke after the request was sent) and
 // then answered 404 Not Found succeeds: the thing is gone, which is what was
 // asked. Without such an earlier attempt a 404 is an error matching
-// ErrNotFound, as always.
+// [ErrNotFound], as always.
 //
 // Waits grow exponentially from BaseDelay with full jitter, capped at
 // MaxDelay; a Retry-After header (seconds or an HTTP date) replaces the

@@ -7,7 +7,7 @@ import (
 )
 
 // credentials is what a Client must never print: the secret key and, with
-// WithLegacySecretKeyAuth, the Authorization header that carries it. The
+// [WithLegacySecretKeyAuth], the Authorization header that carries it. The
 // Client reaches it through a closure, because fmt prints a func as an
 // address with every verb and at every depth, while it prints what a pointer
 // points to when the verb does not suit the pointer (%s, %q): so

@@ -4,11 +4,11 @@ import "time"
 
 // Every timestamp of the API is a Unix time in milliseconds, held in an
 // int64 field (CreatedAt, ReadUntil, Timestamp…). The types that hold one
-// have a method that returns it as a time.Time (Message.CreatedTime,
-// Participant.ReadUntilTime…); Millis goes the other way.
+// have a method that returns it as a time.Time ([Message.CreatedTime],
+// [Participant.ReadUntilTime]…); Millis goes the other way.
 
 // Millis returns t as a Unix time in milliseconds, for the timestamp fields
-// of requests (ImportMessage.Timestamp, ConversationListOptions.OffsetTs…).
+// of requests ([ImportMessage].Timestamp, [ConversationListOptions].OffsetTs…).
 func Millis(t time.Time) int64 { return t.UnixMilli() }
 
 // Time returns the time of a Unix timestamp in milliseconds; Time(0) is
