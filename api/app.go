@@ -60,7 +60,7 @@ func (h handlers) GetApp(w http.ResponseWriter, r *http.Request, _ gen.GetAppPar
 	s := h.s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	writeJSON(w, http.StatusOK, appJSON{ID: s.appID, Custom: orEmpty(s.app.custom), DefaultLocale: s.app.defaultLocale})
+	writeJSON(w, appJSON{ID: s.appID, Custom: orEmpty(s.app.custom), DefaultLocale: s.app.defaultLocale})
 }
 
 // UpdateApp merges custom data (a null key removes it, a null custom all of
@@ -157,5 +157,5 @@ func (h handlers) ListUserSessions(w http.ResponseWriter, r *http.Request, userI
 	if u.online() {
 		out = append(out, userSessionJSON{})
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, out)
 }

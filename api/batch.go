@@ -149,7 +149,7 @@ func (h handlers) BatchRequests(w http.ResponseWriter, r *http.Request, _ gen.Ba
 		}
 		out[i] = [3]any{op.seq, rec.status, batchOperationResponse(rec.bytes())}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, out)
 }
 
 // batchOperationResponse is the third element of a batch answer's entry:

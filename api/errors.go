@@ -25,14 +25,15 @@ func (e *apiError) Error() string { return e.message }
 
 func badRequest(msg string) *apiError { return &apiError{status: http.StatusBadRequest, message: msg} }
 
-// writeJSON answers status with v encoded as JSON.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers 200 OK with v encoded as JSON (errors go through
+// writeError, which gives their status).
+func writeJSON(w http.ResponseWriter, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "encoding the answer failed: "+err.Error())
 		return
 	}
-	writeRawJSON(w, status, b)
+	writeRawJSON(w, http.StatusOK, b)
 }
 
 // writeRawJSON answers status with b, which must be JSON.

@@ -123,7 +123,7 @@ func (h handlers) UploadFile(w http.ResponseWriter, r *http.Request, _ gen.Uploa
 	s.st.fileBytes += int64(len(data))
 	s.st.unclaimed = append(s.st.unclaimed, f)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, gen.AttachmentToken{AttachmentToken: token})
+	writeJSON(w, gen.AttachmentToken{AttachmentToken: token})
 }
 
 // storeFull says why n more bytes do not fit in the file store, or "".

@@ -168,7 +168,7 @@ func (h handlers) GetParticipantEmail(w http.ResponseWriter, r *http.Request, co
 	mac.Write([]byte{0})
 	mac.Write([]byte(userID))
 	addr := "reply+" + hex.EncodeToString(mac.Sum(nil)[:12]) + "@" + s.appID + ".talkjs.invalid"
-	writeJSON(w, http.StatusOK, struct {
+	writeJSON(w, struct {
 		EmailAddress string `json:"emailAddress"`
 	}{addr})
 }

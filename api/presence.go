@@ -56,7 +56,7 @@ func (h handlers) GetUserPresence(w http.ResponseWriter, r *http.Request, userID
 	if u.presence != nil {
 		p = *u.presence
 	}
-	writeJSON(w, http.StatusOK, presenceJSON{Visible: p.visible, Availability: p.availability, LastChanged: p.lastChanged})
+	writeJSON(w, presenceJSON{Visible: p.visible, Availability: p.availability, LastChanged: p.lastChanged})
 }
 
 // online reports whether u has a live session: a stored presence that is
