@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -51,37 +52,53 @@ func TestExitCodes(t *testing.T) {
 				vars = nil
 			}
 			r := runWith(t, vars, "", tc.args...)
+			line := commandLine(tc.args...)
 			if r.code != tc.code || !strings.Contains(r.err, tc.errHas) || !strings.Contains(r.out, tc.outHas) {
-				t.Errorf("talkjs %s: exit %d, want %d (stderr should have %q, stdout %q)\nstdout: %s\nstderr: %s",
-					strings.Join(tc.args, " "), r.code, tc.code, tc.errHas, tc.outHas, r.out, r.err)
+				want := fmt.Sprint(tc.code)
+				if tc.errHas != "" {
+					want += fmt.Sprintf(" with %q on stderr", tc.errHas)
+				}
+				if tc.outHas != "" {
+					want += fmt.Sprintf(" with %q on stdout", tc.outHas)
+				}
+				t.Errorf("%s = exit %d, want %s\n%s", line, r.code, want, r.streams())
 			}
 			if tc.code == 2 && !strings.Contains(r.err, "--help' for usage") {
-				t.Errorf("talkjs %s: a usage error without a pointer to --help: %q", strings.Join(tc.args, " "), r.err)
+				t.Errorf("%s: stderr = %q, want a usage error that points to --help", line, r.err)
 			}
 			if strings.Contains(r.err, "opts.") {
-				t.Errorf("talkjs %s: stderr names a Go field: %q", strings.Join(tc.args, " "), r.err)
+				t.Errorf("%s: stderr = %q, want no Go field (opts.…) named", line, r.err)
 			}
 		})
 	}
 }
 
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	for _, shell := range []string{"bash", "zsh", "fish"} {
-		r := runWith(t, nil, "", "completion", shell)
-		if r.code != 0 || !strings.Contains(r.out, "talkjs") || len(r.out) < 500 {
-			t.Errorf("talkjs completion %s: exit %d, %d bytes, stderr %q", shell, r.code, len(r.out), r.err)
+		t.Run(shell, func(t *testing.T) {
+			t.Parallel()
+			r := runWith(t, nil, "", "completion", shell)
+			if r.code != 0 || !strings.Contains(r.out, "talkjs") || len(r.out) < 500 {
+				t.Errorf("talkjs completion %s = exit %d, %d bytes on stdout, stderr %q; want exit 0 and a script of 500 bytes or more naming talkjs",
+					shell, r.code, len(r.out), r.err)
+			}
+		})
+	}
+	t.Run("__complete", func(t *testing.T) {
+		t.Parallel()
+		// The completion of a partial command line, as the shells ask for it.
+		r := runWith(t, nil, "", "__complete", "users", "up")
+		if r.code != 0 || !strings.Contains(r.out, "upsert\t") || !strings.Contains(r.out, "upsert-many\t") {
+			t.Errorf("talkjs __complete users up = exit %d, want 0 with upsert and upsert-many offered\n%s", r.code, r.streams())
 		}
-	}
-	// The completion of a partial command line, as the shells ask for it.
-	r := runWith(t, nil, "", "__complete", "users", "up")
-	if r.code != 0 || !strings.Contains(r.out, "upsert\t") || !strings.Contains(r.out, "upsert-many\t") {
-		t.Errorf("__complete users up: exit %d\n%s", r.code, r.out)
-	}
+	})
 }
 
 // Parsing alone, without a server or credentials: which command a command
 // line names, with which flags and arguments.
 func TestParseCommandLines(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args  []string
 		path  string
@@ -104,13 +121,14 @@ func TestParseCommandLines(t *testing.T) {
 		{[]string{"token", "app", "--lifetime", "soon"}, "talkjs token app", nil, nil, `"--lifetime"`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
 			root := newRoot(&stdio{})
 			cmd, rest, err := root.Find(tc.args)
 			if err != nil {
-				t.Fatalf("Find: %v", err)
+				t.Fatalf("root.Find(%q) = error %v, want nil", tc.args, err)
 			}
 			if got := cmd.CommandPath(); got != tc.path {
-				t.Errorf("command %q, want %q", got, tc.path)
+				t.Errorf("root.Find(%q) = command %q, want %q", tc.args, got, tc.path)
 			}
 			err = cmd.ParseFlags(rest)
 			if err != nil {
@@ -120,19 +138,19 @@ func TestParseCommandLines(t *testing.T) {
 			}
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Errorf("error %v, want one containing %q", err, tc.err)
+					t.Errorf("parsing %s = error %v, want one containing %q", commandLine(tc.args...), err, tc.err)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("error %v", err)
+				t.Fatalf("parsing %s = error %v, want nil", commandLine(tc.args...), err)
 			}
 			if got := cmd.Flags().Args(); strings.Join(got, "|") != strings.Join(tc.pos, "|") {
-				t.Errorf("arguments %q, want %q", got, tc.pos)
+				t.Errorf("parsing %s = arguments %q, want %q", commandLine(tc.args...), got, tc.pos)
 			}
 			for name, want := range tc.flags {
 				if got := cmd.Flags().Lookup(name).Value.String(); got != want {
-					t.Errorf("--%s = %q, want %q", name, got, want)
+					t.Errorf("parsing %s = --%s %q, want %q", commandLine(tc.args...), name, got, want)
 				}
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,35 @@ type result struct {
 	out, err string
 }
 
-// run runs the command line args in-process with e's environment.
+// streams shows both outputs of r for a failure message, one block each.
+func (r result) streams() string {
+	return "stdout:\n" + orEmpty(r.out) + "stderr:\n" + orEmpty(r.err)
+}
+
+func orEmpty(s string) string {
+	if s == "" {
+		return "(empty)\n"
+	}
+	if !strings.HasSuffix(s, "\n") {
+		s += "\n"
+	}
+	return s
+}
+
+// commandLine names args as a person would type them, for failure
+// messages: "talkjs users get alice --json". An argument with a space or
+// a shell character is quoted.
+func commandLine(args ...string) string {
+	words := []string{"talkjs"}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n\"'{}[]$&|;<>*?()\\") {
+			a = fmt.Sprintf("'%s'", strings.ReplaceAll(a, "'", `'\''`))
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, " ")
+}
+
 // in returns e for the subtest t: its failures end t, not e's test.
 func (e *env) in(t *testing.T) *env {
 	c := *e
@@ -57,6 +86,7 @@ func (e *env) in(t *testing.T) *env {
 	return &c
 }
 
+// run runs the command line args in-process with e's environment.
 func (e *env) run(stdin string, args ...string) result {
 	e.t.Helper()
 	return runWith(e.t, e.vars, stdin, args...)
@@ -72,7 +102,7 @@ func runWith(t *testing.T, vars map[string]string, stdin string, args ...string)
 		Getenv:        func(k string) string { return vars[k] },
 		ClientOptions: []talkjs.Option{fastRetries()},
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	code := run(ctx, st, args)
 	return result{code, out.String(), errb.String()}
@@ -83,7 +113,7 @@ func (e *env) ok(args ...string) string {
 	e.t.Helper()
 	r := e.run("", args...)
 	if r.code != 0 {
-		e.t.Fatalf("talkjs %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.out, r.err)
+		e.t.Fatalf("%s = exit %d, want 0\n%s", commandLine(args...), r.code, r.streams())
 	}
 	return r.out
 }
@@ -94,7 +124,7 @@ func (e *env) okJSON(v any, args ...string) {
 	e.t.Helper()
 	out := e.ok(append(args, "--json")...)
 	if err := json.Unmarshal([]byte(out), v); err != nil {
-		e.t.Fatalf("talkjs %s: output is not JSON: %v\n%s", strings.Join(args, " "), err, out)
+		e.t.Fatalf("%s printed\n%s\nwant JSON for %T (%v)", commandLine(append(args, "--json")...), out, v, err)
 	}
 }
 
@@ -137,7 +167,7 @@ func (e *env) check(cases []runCase, expand func(string) string) {
 		e.t.Run(tc.call, func(t *testing.T) {
 			a, out := e.apiIO(tc.json)
 			if err := tc.run(t.Context(), a); err != nil {
-				t.Fatalf("%s: %v\noutput:\n%s", tc.call, err, out)
+				t.Fatalf("%s = error %v, want nil\noutput:\n%s", tc.call, err, out)
 			}
 			want := tc.want
 			if expand != nil {
