@@ -24,6 +24,7 @@ var (
 )
 
 func TestEncode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		f    conversationFilter
@@ -105,30 +106,31 @@ func TestEncode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := tt.f.FilterJSON()
 			if err != nil {
-				t.Fatalf("FilterJSON: %v", err)
+				t.Fatalf("FilterJSON() error = %v, want nil", err)
 			}
 			if string(got) != tt.want {
-				t.Fatalf("FilterJSON\n got %s\nwant %s", got, tt.want)
+				t.Fatalf("FilterJSON() = %s, want %s", got, tt.want)
 			}
 			if !json.Valid(got) {
-				t.Fatalf("invalid JSON %s", got)
+				t.Fatalf("FilterJSON() = %s, want valid JSON", got)
 			}
 			if s := tt.f.(interface{ String() string }).String(); s != tt.want {
-				t.Errorf("String() = %s", s)
+				t.Errorf("String() = %s, want %s", s, tt.want)
 			}
 			// MarshalJSON gives the same JSON up to encoding/json's HTML escaping.
 			m, err := json.Marshal(tt.f)
 			if err != nil {
-				t.Fatalf("json.Marshal: %v", err)
+				t.Fatalf("json.Marshal(filter) error = %v, want nil", err)
 			}
 			var a, b any
 			if json.Unmarshal(m, &a) != nil || json.Unmarshal(got, &b) != nil {
-				t.Fatal("unmarshal")
+				t.Fatalf("json.Unmarshal of json.Marshal(filter) = %s or FilterJSON() = %s failed, want both to decode", m, got)
 			}
 			if ma, _ := json.Marshal(a); string(ma) != string(mustMarshal(t, b)) {
-				t.Errorf("json.Marshal = %s, differs from FilterJSON %s", m, got)
+				t.Errorf("json.Marshal(filter) = %s, want the same JSON as FilterJSON() = %s", m, got)
 			}
 		})
 	}
@@ -146,49 +148,56 @@ func mustMarshal(t *testing.T, v any) []byte {
 // TestConstructorsCopy checks that a filter does not change when the caller
 // reuses the slice passed to a variadic constructor.
 func TestConstructorsCopy(t *testing.T) {
+	t.Parallel()
 	vals := []string{"a", "b"}
 	levels := []filter.AccessLevel{filter.Read}
 	branches := []filter.Where{{Subject: filter.Eq("x")}}
 	w := filter.Where{Custom: filter.Custom{"k": filter.OneOf(vals...)}, Access: filter.AccessOneOf(levels...)}
 	a := filter.Any(branches...)
 	vals[0], levels[0], branches[0] = "z", filter.None, filter.Where{}
-	if got := w.String(); got != `{"access":["oneOf",["Read"]],"custom":{"k":["oneOf",["a","b"]]}}` {
-		t.Errorf("Where changed: %s", got)
+	if got, want := w.String(), `{"access":["oneOf",["Read"]],"custom":{"k":["oneOf",["a","b"]]}}`; got != want {
+		t.Errorf("Where.String() after the caller reused its slices = %s, want %s", got, want)
 	}
-	if got := a.String(); got != `["any",[{"subject":["==","x"]}]]` {
-		t.Errorf("Any changed: %s", got)
+	if got, want := a.String(), `["any",[{"subject":["==","x"]}]]`; got != want {
+		t.Errorf("Any(branches...).String() after the caller reused branches = %s, want %s", got, want)
 	}
 }
 
 func TestURLEncodedOnce(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
+		name string
 		f    conversationFilter
 		want string
 	}{
-		{filter.Where{Custom: filter.Custom{"category": filter.Eq("shoes")}},
+		{"custom ==", filter.Where{Custom: filter.Custom{"category": filter.Eq("shoes")}},
 			`filter=%7B%22custom%22%3A%7B%22category%22%3A%5B%22%3D%3D%22%2C%22shoes%22%5D%7D%7D`},
-		{filter.Where{LastMessageTs: filter.Gte(5)},
+		{"lastMessageTs >=", filter.Where{LastMessageTs: filter.Gte(5)},
 			`filter=%7B%22lastMessageTs%22%3A%5B%22%3E%3D%22%2C5%5D%7D`},
-		{filter.Any(filter.Where{Subject: filter.Eq("a b&c")}),
+		{"any with space and ampersand", filter.Any(filter.Where{Subject: filter.Eq("a b&c")}),
 			`filter=%5B%22any%22%2C%5B%7B%22subject%22%3A%5B%22%3D%3D%22%2C%22a+b%26c%22%5D%7D%5D%5D`},
 	}
 	for _, tt := range tests {
-		js, err := tt.f.FilterJSON()
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := url.Values{"filter": {string(js)}}.Encode()
-		if q != tt.want {
-			t.Errorf("query of %s\n got %s\nwant %s", js, q, tt.want)
-		}
-		back, err := url.ParseQuery(q)
-		if err != nil || back.Get("filter") != string(js) {
-			t.Errorf("query %s does not decode back to %s", q, js)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			js, err := tt.f.FilterJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := url.Values{"filter": {string(js)}}.Encode()
+			if q != tt.want {
+				t.Errorf("url.Values{filter: %s}.Encode() = %s, want %s", js, q, tt.want)
+			}
+			back, err := url.ParseQuery(q)
+			if err != nil || back.Get("filter") != string(js) {
+				t.Errorf("url.ParseQuery(%s) filter = %q, %v; want %s, nil", q, back.Get("filter"), err, js)
+			}
+		})
 	}
 }
 
 func TestImpossible(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		f    conversationFilter
@@ -242,25 +251,26 @@ func TestImpossible(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			js, err := tt.f.FilterJSON()
 			if err == nil {
-				t.Fatalf("FilterJSON = %s, want error %q", js, tt.want)
+				t.Fatalf("FilterJSON() = %s, nil; want error %q", js, tt.want)
 			}
 			if js != nil {
-				t.Errorf("FilterJSON returned JSON %s with its error", js)
+				t.Errorf("FilterJSON() = %s, %v; want nil JSON with the error", js, err)
 			}
 			if err.Error() != tt.want {
-				t.Errorf("error\n got %q\nwant %q", err, tt.want)
+				t.Errorf("FilterJSON() error = %q, want %q", err, tt.want)
 			}
 			var fe *filter.Error
 			if !errors.As(err, &fe) || fe.Path != tt.path {
-				t.Errorf("error %#v: want *filter.Error with Path %q", err, tt.path)
+				t.Errorf("FilterJSON() error = %#v, want a *filter.Error with Path %q", err, tt.path)
 			}
 			if _, err := json.Marshal(tt.f); err == nil {
-				t.Error("json.Marshal succeeded on an impossible filter")
+				t.Error("json.Marshal(impossible filter) error = nil, want an error")
 			}
-			if s := tt.f.(interface{ String() string }).String(); s != "<invalid "+tt.want+">" {
-				t.Errorf("String() = %q", s)
+			if s, want := tt.f.(interface{ String() string }).String(), "<invalid "+tt.want+">"; s != want {
+				t.Errorf("String() = %q, want %q", s, want)
 			}
 		})
 	}
