@@ -11,6 +11,7 @@ import (
 // to interact with the openapi HTTP API.", which go doc showed three times
 // above the real package comment. Only doc.go may have a package comment.
 func TestOnePackageComment(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
