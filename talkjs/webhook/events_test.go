@@ -10,6 +10,7 @@ import (
 )
 
 func TestParseEveryDocumentedType(t *testing.T) {
+	t.Parallel()
 	at := time.UnixMilli(1767225600000)
 	wantType := map[string]string{
 		TypeUserCreated:             "*webhook.UserCreated",
@@ -31,19 +32,20 @@ func TestParseEveryDocumentedType(t *testing.T) {
 	}
 	for _, typ := range Types() {
 		t.Run(typ, func(t *testing.T) {
+			t.Parallel()
 			body := Sample(typ, at)
 			ev, err := Parse(body)
 			if err != nil {
-				t.Fatalf("Parse(Sample(%q)) = %v", typ, err)
+				t.Fatalf("Parse(Sample(%q)) error = %v, want nil", typ, err)
 			}
 			if got := fmt.Sprintf("%T", ev); got != wantType[typ] {
 				t.Errorf("Parse(Sample(%q)) is a %s, want %s", typ, got, wantType[typ])
 			}
 			if ev.EventType() != typ || ev.EventID() == "" || !ev.Time().Equal(at) {
-				t.Errorf("type %q id %q time %v, want %q, an id, %v", ev.EventType(), ev.EventID(), ev.Time(), typ, at)
+				t.Errorf("Parse(Sample(%q)) type, id, time = %q, %q, %v; want %q, an id, %v", typ, ev.EventType(), ev.EventID(), ev.Time(), typ, at)
 			}
 			if string(ev.Raw()) != string(body) {
-				t.Errorf("Raw() = %s, want the body", ev.Raw())
+				t.Errorf("Raw() = %s, want the body %s", ev.Raw(), body)
 			}
 			// The typed data holds what was sent: encoding it again gives
 			// the sample's data back.
@@ -52,7 +54,7 @@ func TestParseEveryDocumentedType(t *testing.T) {
 			data := reflect.ValueOf(ev).Elem().FieldByName("Data").Interface()
 			again, _ := json.Marshal(data)
 			if !jsonEqual(t, again, whole.Data) {
-				t.Errorf("data parsed and encoded again:\n%s\nwant\n%s", again, whole.Data)
+				t.Errorf("json.Marshal(parsed Data) = %s, want %s", again, whole.Data)
 			}
 		})
 	}
@@ -70,6 +72,7 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 }
 
 func TestParseFields(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"id":"evt_9","type":"message.read","createdAt":1700000000000,"data":{
 		"message":{"id":"msg_1","conversationId":"c1","senderId":"alice","type":"UserMessage","text":"hi","readBy":["bob"],"createdAt":1699999999000,"editedAt":null,"attachment":null,"location":null},
 		"conversation":{"id":"c1","subject":null,"participants":{"alice":{"access":"ReadWrite","notify":true},"bob":{"access":"Read","notify":"MentionsOnly"}}},
@@ -87,17 +90,18 @@ func TestParseFields(t *testing.T) {
 	d := r.Data
 	if d.Recipient.ID != "bob" || d.Recipient.Email[0] != "bob@example.com" || d.Sender.Role != "customer" ||
 		d.Message.SenderID != "alice" || d.Message.ReadBy[0] != "bob" || d.Conversation.ID != "c1" {
-		t.Errorf("parsed data = %+v", d)
+		t.Errorf("Parse(message.read).Data = %+v, want recipient bob <bob@example.com>, sender alice (customer), read by bob, conversation c1", d)
 	}
 	if n := d.Conversation.Participants["alice"].Notify; n != "true" {
-		t.Errorf("notify true parsed as %q, want \"true\"", n)
+		t.Errorf("Parse(notify true) = %q, want \"true\"", n)
 	}
 	if n := d.Conversation.Participants["bob"].Notify; n != "MentionsOnly" {
-		t.Errorf("notify \"MentionsOnly\" parsed as %q", n)
+		t.Errorf("Parse(notify \"MentionsOnly\") = %q, want \"MentionsOnly\"", n)
 	}
 }
 
 func TestParseKeepsUnknownTypesRaw(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"id":"evt_2","type":"conversation.archived","createdAt":5,"data":{"conversation":{"id":"c1"},"by":[1,2]}}`)
 	ev, err := Parse(body)
 	if err != nil {
@@ -107,12 +111,13 @@ func TestParseKeepsUnknownTypesRaw(t *testing.T) {
 	if !ok {
 		t.Fatalf("Parse(unknown type) = %T, want *Unknown", ev)
 	}
-	if u.Type != "conversation.archived" || string(u.Data) != `{"conversation":{"id":"c1"},"by":[1,2]}` {
-		t.Errorf("Unknown = %+v, data %s", u.Base, u.Data)
+	if want := `{"conversation":{"id":"c1"},"by":[1,2]}`; u.Type != "conversation.archived" || string(u.Data) != want {
+		t.Errorf("Parse(unknown type) = type %q, data %s; want %q, %s", u.Type, u.Data, "conversation.archived", want)
 	}
 }
 
 func TestParseRefusesMalformedBodies(t *testing.T) {
+	t.Parallel()
 	for name, body := range map[string]string{
 		"not JSON":           `{"type":`,
 		"an array":           `[{"type":"message.sent"}]`,
@@ -120,6 +125,7 @@ func TestParseRefusesMalformedBodies(t *testing.T) {
 		"data of wrong kind": `{"type":"user.created","data":{"user":{"id":7}}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			if _, err := Parse([]byte(body)); !errors.Is(err, ErrMalformed) {
 				t.Errorf("Parse(%s) = %v, want ErrMalformed", body, err)
 			}

@@ -13,6 +13,7 @@ import (
 )
 
 func TestHandlerAnswers(t *testing.T) {
+	t.Parallel()
 	now := time.UnixMilli(1767225600000)
 	body := Sample(TypeMessageSent, now)
 	failing := errors.New("database down")
@@ -41,6 +42,7 @@ func TestHandlerAnswers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			called := false
 			var reported []error
 			h := NewHandler(testSecret, func(ctx context.Context, ev Event) error {
@@ -64,28 +66,29 @@ func TestHandlerAnswers(t *testing.T) {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
 			if w.Code != tc.want {
-				t.Errorf("status = %d, want %d", w.Code, tc.want)
+				t.Errorf("ServeHTTP status = %d, want %d", w.Code, tc.want)
 			}
 			if called != tc.called {
-				t.Errorf("handler called = %v, want %v", called, tc.called)
+				t.Errorf("ServeHTTP called the handler = %v, want %v", called, tc.called)
 			}
 			if (tc.want != 200) != (len(reported) == 1) {
-				t.Errorf("reported errors = %v, want one for a refusal and none for a 200", reported)
+				t.Errorf("ServeHTTP reported errors %v, want one for a refusal and none for a 200", reported)
 			}
 			for _, e := range append(reported, errors.New(w.Body.String())) {
 				msg := fmt.Sprint(e)
 				if strings.Contains(msg, testSecret) || strings.Contains(msg, "Hello, Bob") {
-					t.Errorf("the secret or the body leaked: %q", msg)
+					t.Errorf("ServeHTTP reported or answered %q, want neither the secret nor the message text", msg)
 				}
 			}
 			if tc.handle != nil && !errors.Is(reported[0], failing) {
-				t.Errorf("reported %v, want it to wrap the handler's error", reported[0])
+				t.Errorf("ServeHTTP reported %v, want it to wrap the handler's error %v", reported[0], failing)
 			}
 		})
 	}
 }
 
 func TestHandlerGivesTypedEvent(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	var got Event
 	h := NewHandler(testSecret, func(ctx context.Context, ev Event) error { got = ev; return nil })
@@ -98,10 +101,10 @@ func TestHandlerGivesTypedEvent(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
-		t.Fatalf("status %d, want 200", resp.StatusCode)
+		t.Fatalf("POST signed user.created: status %d, want 200", resp.StatusCode)
 	}
 	if u, ok := got.(*UserCreated); !ok || u.Data.User.ID != "alice" {
-		t.Errorf("handler got %#v, want *UserCreated for alice", got)
+		t.Errorf("handler got event %#v, want *UserCreated for alice", got)
 	}
 	if s := fmt.Sprint(h); strings.Contains(s, testSecret) {
 		t.Errorf("fmt.Sprint(handler) = %q shows the secret", s)
@@ -110,6 +113,7 @@ func TestHandlerGivesTypedEvent(t *testing.T) {
 
 // String hid the secret, but %#v, %x and %d printed the handler's fields.
 func TestHandlerNeverPrintsTheSecret(t *testing.T) {
+	t.Parallel()
 	const secret = "whsec_Sup3rS3cret"
 	h := NewHandler(secret, func(context.Context, Event) error { return nil })
 	holders := map[string]any{"handler": h, "struct{H http.Handler}": struct{ H http.Handler }{h}}
@@ -117,7 +121,7 @@ func TestHandlerNeverPrintsTheSecret(t *testing.T) {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
 			out := fmt.Sprintf(verb, v)
 			if strings.Contains(out, secret) || strings.Contains(strings.ToLower(out), fmt.Sprintf("%x", secret)) {
-				t.Errorf("Sprintf(%q, %s) shows the secret: %s", verb, name, out)
+				t.Errorf("Sprintf(%q, %s) = %s, want no secret", verb, name, out)
 			}
 		}
 	}
@@ -126,6 +130,7 @@ func TestHandlerNeverPrintsTheSecret(t *testing.T) {
 // An empty secret (a missing environment variable) must not make forged
 // events verify: an HMAC keyed with "" is something anyone can compute.
 func TestEmptySecretTrustsNothing(t *testing.T) {
+	t.Parallel()
 	now := time.UnixMilli(1767225600000)
 	body := Sample(TypeMessageSent, now)
 	ts := Timestamp(now)
@@ -142,6 +147,6 @@ func TestEmptySecretTrustsNothing(t *testing.T) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	if w.Code != http.StatusInternalServerError || called {
-		t.Errorf("a forged event with an empty secret: status %d, handler called %v; want 500 and not called", w.Code, called)
+		t.Errorf("ServeHTTP(event forged with an empty secret) = status %d, handler called %v; want 500, not called", w.Code, called)
 	}
 }

@@ -36,11 +36,12 @@ func opensslSign(t *testing.T, secret, timestamp string, body []byte) string {
 }
 
 func TestVerifyAcceptsOpenSSLSignature(t *testing.T) {
+	t.Parallel()
 	at := time.UnixMilli(1767225600000)
 	ts := Timestamp(at)
 	lower := opensslSign(t, testSecret, ts, testBody)
 	if len(lower) != 64 {
-		t.Fatalf("openssl signature %q: want 64 hex digits", lower)
+		t.Fatalf("openssl dgst signature = %q, want 64 hex digits", lower)
 	}
 	clock := WithClock(func() time.Time { return at.Add(time.Minute) })
 	for name, sig := range map[string]string{
@@ -49,13 +50,14 @@ func TestVerifyAcceptsOpenSSLSignature(t *testing.T) {
 		"mixed case":                     strings.ToUpper(lower[:32]) + lower[32:],
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			if err := Verify(testSecret, ts, sig, testBody, clock); err != nil {
 				t.Errorf("Verify(openssl signature) = %v, want nil", err)
 			}
 		})
 	}
 	if got := Sign(testSecret, ts, testBody); got != strings.ToUpper(lower) {
-		t.Errorf("Sign = %s, want openssl's %s in upper case", got, strings.ToUpper(lower))
+		t.Errorf("Sign(secret, %s, body) = %s, want openssl's %s in upper case", ts, got, strings.ToUpper(lower))
 	}
 }
 
@@ -66,6 +68,7 @@ func flip(s []byte, i int) []byte {
 }
 
 func TestVerifyRefusesAnyFlippedByte(t *testing.T) {
+	t.Parallel()
 	at := time.UnixMilli(1767225600000)
 	ts := Timestamp(at)
 	sig := Sign(testSecret, ts, testBody)
@@ -75,30 +78,34 @@ func TestVerifyRefusesAnyFlippedByte(t *testing.T) {
 	}
 	for i := range testBody {
 		if err := Verify(testSecret, ts, sig, flip(testBody, i), opts...); !errors.Is(err, ErrBadSignature) {
-			t.Errorf("body byte %d flipped: Verify = %v, want ErrBadSignature", i, err)
+			t.Errorf("Verify(body with byte %d flipped) = %v, want ErrBadSignature", i, err)
 		}
 	}
 	for i := range ts {
 		if err := Verify(testSecret, string(flip([]byte(ts), i)), sig, testBody, opts...); !errors.Is(err, ErrBadSignature) {
-			t.Errorf("timestamp byte %d flipped: Verify = %v, want ErrBadSignature", i, err)
+			t.Errorf("Verify(timestamp with byte %d flipped) = %v, want ErrBadSignature", i, err)
 		}
 	}
 	for i := range sig {
 		if err := Verify(testSecret, ts, string(flip([]byte(sig), i)), testBody, opts...); !errors.Is(err, ErrBadSignature) {
-			t.Errorf("signature byte %d flipped: Verify = %v, want ErrBadSignature", i, err)
+			t.Errorf("Verify(signature with byte %d flipped) = %v, want ErrBadSignature", i, err)
 		}
 	}
 	if err := Verify(testSecret+"x", ts, sig, testBody, opts...); !errors.Is(err, ErrBadSignature) {
-		t.Errorf("other secret: Verify = %v, want ErrBadSignature", err)
+		t.Errorf("Verify(other secret) = %v, want ErrBadSignature", err)
 	}
 	for name, s := range map[string]string{"truncated": sig[:62], "longer": sig + "00", "not hex": "ZZ" + sig[2:]} {
-		if err := Verify(testSecret, ts, s, testBody, opts...); !errors.Is(err, ErrBadSignature) {
-			t.Errorf("%s signature: Verify = %v, want ErrBadSignature", name, err)
-		}
+		t.Run(name+" signature", func(t *testing.T) {
+			t.Parallel()
+			if err := Verify(testSecret, ts, s, testBody, opts...); !errors.Is(err, ErrBadSignature) {
+				t.Errorf("Verify(%s signature %q) = %v, want ErrBadSignature", name, s, err)
+			}
+		})
 	}
 }
 
 func TestVerifyTolerance(t *testing.T) {
+	t.Parallel()
 	signedAt := time.UnixMilli(1767225600000)
 	tests := []struct {
 		name      string
@@ -120,39 +127,42 @@ func TestVerifyTolerance(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			sig := Sign(testSecret, tc.timestamp, testBody)
 			opts := append([]Option{WithClock(func() time.Time { return tc.now })}, tc.opts...)
 			if err := Verify(testSecret, tc.timestamp, sig, testBody, opts...); !errors.Is(err, tc.want) || (err != nil) != (tc.want != nil) {
-				t.Errorf("Verify = %v, want %v", err, tc.want)
+				t.Errorf("Verify(timestamp %q) %v after signing = %v, want %v", tc.timestamp, tc.now.Sub(signedAt), err, tc.want)
 			}
 		})
 	}
 }
 
 func TestVerifyNotSigned(t *testing.T) {
+	t.Parallel()
 	if err := Verify(testSecret, "", "AB", testBody); !errors.Is(err, ErrNotSigned) {
-		t.Errorf("no timestamp: Verify = %v, want ErrNotSigned", err)
+		t.Errorf("Verify(no timestamp) = %v, want ErrNotSigned", err)
 	}
 	if err := Verify(testSecret, "1", "", testBody); !errors.Is(err, ErrNotSigned) {
-		t.Errorf("no signature: Verify = %v, want ErrNotSigned", err)
+		t.Errorf("Verify(no signature) = %v, want ErrNotSigned", err)
 	}
 }
 
 // TestImportsOnlyTheStandardLibrary keeps the package light: a webhook
 // receiver must not link the client's spec validator or the server.
 func TestImportsOnlyTheStandardLibrary(t *testing.T) {
+	t.Parallel()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command")
 	}
 	out, err := exec.Command(goTool, "list", "-deps", ".").Output()
 	if err != nil {
-		t.Fatalf("go list -deps: %v", err)
+		t.Fatalf("go list -deps . error = %v, want nil", err)
 	}
 	for _, dep := range strings.Fields(string(out)) {
 		first, _, _ := strings.Cut(dep, "/")
 		if strings.Contains(first, ".") && dep != "github.com/gotalkjs/talkjs-go/talkjs/webhook" {
-			t.Errorf("talkjs/webhook depends on %s; it should need only the standard library", dep)
+			t.Errorf("go list -deps talkjs/webhook lists %s, want only the standard library", dep)
 		}
 	}
 }
