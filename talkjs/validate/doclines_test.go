@@ -26,6 +26,7 @@ var endpointLine = regexp.MustCompile(`^TalkJS: ([A-Z]+) /v1/\{appId\}(\S*) \(([
 // generated request builder must name that builder's operation, and every
 // operation of the spec but the HEAD ones is named by some method.
 func TestMethodsNameTheirEndpoint(t *testing.T) {
+	t.Parallel()
 	doc, err := openapi.Parse()
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +46,7 @@ func TestMethodsNameTheirEndpoint(t *testing.T) {
 		}
 	}
 	if len(ops) < 40 {
-		t.Fatalf("the spec has %d operations; reading it is broken", len(ops))
+		t.Fatalf("openapi.Parse() gives %d operations, want at least 40 (reading the spec is broken)", len(ops))
 	}
 
 	named := map[string]bool{}
@@ -89,7 +90,7 @@ func TestMethodsNameTheirEndpoint(t *testing.T) {
 			if service {
 				methods++
 				if len(lines) == 0 {
-					t.Errorf("%s: doc comment has no line %q", name, "TalkJS: METHOD /v1/{appId}/path (source)")
+					t.Errorf("%s doc comment has no endpoint line, want one like %q", name, "TalkJS: METHOD /v1/{appId}/path (source)")
 				}
 			}
 			var here []string
@@ -106,7 +107,7 @@ func TestMethodsNameTheirEndpoint(t *testing.T) {
 				op, ok := ops[key]
 				switch {
 				case !ok:
-					t.Errorf("%s: %q names no operation of openapi/talkjs-openapi.yml", name, l)
+					t.Errorf("%s doc line %q names no operation of openapi/talkjs-openapi.yml, want one of the spec's", name, l)
 				case op.kind != m[3]:
 					t.Errorf("%s: %q says (%s), want (%s), the x-talkjs-source kind of %s", name, l, m[3], op.kind, op.id)
 				}
@@ -132,18 +133,18 @@ func TestMethodsNameTheirEndpoint(t *testing.T) {
 				}
 				key, ok := byID[string(unicode.ToLower(rune(b[0])))+b[1:]]
 				if ok && !slices.Contains(here, key) {
-					t.Errorf("%s calls gen.%s, but its doc comment does not name %s", name, sel.Sel.Name, key)
+					t.Errorf("%s calls gen.%s; its doc comment names %q, want %s among them", name, sel.Sel.Name, here, key)
 				}
 				return true
 			})
 		}
 	}
 	if methods < 35 {
-		t.Errorf("only %d service methods found; the walk is broken", methods)
+		t.Errorf("found %d service methods, want at least 35 (the walk is broken)", methods)
 	}
 	for key, op := range ops {
 		if !strings.HasPrefix(key, "HEAD ") && !named[key] {
-			t.Errorf("no method names %s (%s) in its doc comment", key, op.id)
+			t.Errorf("no method's doc comment names %s (%s), want one that does", key, op.id)
 		}
 	}
 }

@@ -52,6 +52,7 @@ func schemaProps(s *openapi3.Schema, into map[string]bool) {
 // spec: no field the spec lacks, no property the type lacks (other than
 // deprecated ones).
 func TestTypesMatchSpec(t *testing.T) {
+	t.Parallel()
 	doc, err := openapi.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -80,31 +81,32 @@ func TestTypesMatchSpec(t *testing.T) {
 		}{},
 	}
 	for schema, v := range pairs {
-		ref := doc.Components.Schemas[schema]
-		if ref == nil || ref.Value == nil {
-			t.Errorf("the spec has no schema %s", schema)
-			continue
-		}
-		props := map[string]bool{}
-		schemaProps(ref.Value, props)
-		fields := jsonFields(reflect.TypeOf(v))
-		have := map[string]bool{}
-		for _, f := range fields {
-			have[f] = true
-			if _, ok := props[f]; !ok {
-				t.Errorf("%T has field %q, which schema %s lacks", v, f, schema)
+		t.Run(schema, func(t *testing.T) {
+			ref := doc.Components.Schemas[schema]
+			if ref == nil || ref.Value == nil {
+				t.Fatalf("components.schemas.%s = nil, want the schema in the spec", schema)
 			}
-		}
-		var missing []string
-		for p, deprecated := range props {
-			if !have[p] && !deprecated {
-				missing = append(missing, p)
+			props := map[string]bool{}
+			schemaProps(ref.Value, props)
+			fields := jsonFields(reflect.TypeOf(v))
+			have := map[string]bool{}
+			for _, f := range fields {
+				have[f] = true
+				if _, ok := props[f]; !ok {
+					t.Errorf("%T has field %q, want only properties of schema %s", v, f, schema)
+				}
 			}
-		}
-		sort.Strings(missing)
-		if len(missing) > 0 {
-			t.Errorf("%T lacks %v of schema %s", v, missing, schema)
-		}
+			var missing []string
+			for p, deprecated := range props {
+				if !have[p] && !deprecated {
+					missing = append(missing, p)
+				}
+			}
+			sort.Strings(missing)
+			if len(missing) > 0 {
+				t.Errorf("%T lacks %v, want every property of schema %s but the deprecated ones", v, missing, schema)
+			}
+		})
 	}
 	// Enums too.
 	enums := map[string][]string{
@@ -121,7 +123,7 @@ func TestTypesMatchSpec(t *testing.T) {
 		sort.Strings(spec)
 		sort.Strings(values)
 		if strings.Join(spec, ",") != strings.Join(values, ",") {
-			t.Errorf("enum %s: spec %v, talkjs %v", schema, spec, values)
+			t.Errorf("talkjs constants of enum %s = %v, want %v as in the spec", schema, values, spec)
 		}
 	}
 }
@@ -133,6 +135,7 @@ func TestTypesMatchSpec(t *testing.T) {
 // link a validator, so that no program importing talkjs has one in its
 // module graph.
 func TestRecordedRequestsFollowTheSpec(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../testdata/operations.json")
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package validate_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 )
 
 func TestRequest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, method, path, body string
 		streamed                 bool
@@ -32,6 +32,7 @@ func TestRequest(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			r := httptest.NewRequest(tc.method, tc.path, nil)
 			r.Body = http.NoBody
 			if tc.body != "" {
@@ -57,6 +58,7 @@ func TestRequest(t *testing.T) {
 // The option checks what a client sends and lets valid requests through,
 // behind a base URL with a proxy's path prefix too.
 func TestRequestsOption(t *testing.T) {
+	t.Parallel()
 	var sent atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sent.Add(1)
@@ -64,22 +66,29 @@ func TestRequestsOption(t *testing.T) {
 		_, _ = io.WriteString(w, `[{"id":"msg_1"}]`)
 	}))
 	defer srv.Close()
-	for _, base := range []string{srv.URL, srv.URL + "/proxy/talkjs"} {
-		sent.Store(0)
-		c, err := talkjs.NewClient("app", "sk_test_validate", talkjs.WithBaseURL(base), validate.Requests())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Messages.SendOne(context.Background(), "c1", talkjs.SystemMessage("hi")); err != nil {
-			t.Errorf("base %s: SendOne = %v, want nil", base, err)
-		}
-		if n := sent.Load(); n != 1 {
-			t.Errorf("base %s: %d requests sent, want 1", base, n)
-		}
+	// The subtests share the counter, so they run one after the other.
+	for _, tc := range []struct{ name, base string }{
+		{"server root", srv.URL},
+		{"proxy path prefix", srv.URL + "/proxy/talkjs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sent.Store(0)
+			c, err := talkjs.NewClient("app", "sk_test_validate", talkjs.WithBaseURL(tc.base), validate.Requests())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Messages.SendOne(t.Context(), "c1", talkjs.SystemMessage("hi")); err != nil {
+				t.Errorf("Messages.SendOne(c1, hi) via %s = %v, want nil", tc.base, err)
+			}
+			if n := sent.Load(); n != 1 {
+				t.Errorf("Messages.SendOne(c1, hi) via %s sent %d requests, want 1", tc.base, n)
+			}
+		})
 	}
 }
 
 func TestRequestsRejectsWithoutSending(t *testing.T) {
+	t.Parallel()
 	var sent atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
 	defer srv.Close()
@@ -92,13 +101,13 @@ func TestRequestsRejectsWithoutSending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Users.Get(context.Background(), "alice")
+	_, err = c.Users.Get(t.Context(), "alice")
 	var ve *openapi.ValidationError
 	if !errors.Is(err, talkjs.ErrInvalidArgument) || !errors.As(err, &ve) {
-		t.Errorf("Users.Get = %v, want an invalid-argument error wrapping *openapi.ValidationError", err)
+		t.Errorf("Users.Get(alice) = %v, want an invalid-argument error wrapping *openapi.ValidationError", err)
 	}
 	if n := sent.Load(); n != 0 {
-		t.Errorf("%d requests sent, want 0", n)
+		t.Errorf("Users.Get(alice) sent %d requests, want 0", n)
 	}
 }
 
