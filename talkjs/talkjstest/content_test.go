@@ -12,6 +12,7 @@ import (
 // Typed content blocks go out and come back: a rich text block, a plain
 // text message's derived block, a location block at 0,0.
 func TestContentBlocksRoundTrip(t *testing.T) {
+	t.Parallel()
 	srv := talkjstest.NewServer(t)
 	c, ctx := srv.Client, t.Context()
 	if err := c.Users.Upsert(ctx, "a", talkjs.UserInput{Name: "A"}); err != nil {
@@ -32,7 +33,7 @@ func TestContentBlocksRoundTrip(t *testing.T) {
 	}
 	for _, id := range ids {
 		if !regexp.MustCompile(`^msg_[0-9A-Za-z]{22}$`).MatchString(id) {
-			t.Errorf("id %q", id)
+			t.Errorf("Messages.Send id = %q, want msg_ and 22 letters or digits", id)
 		}
 	}
 	m, err := c.Messages.Get(ctx, "c", ids[0])
@@ -42,13 +43,22 @@ func TestContentBlocksRoundTrip(t *testing.T) {
 	got, _ := json.Marshal(m.Content)
 	want, _ := json.Marshal([]talkjs.ContentBlock{rich})
 	if string(got) != string(want) || m.Text != "Hi there, see TalkJS" || talkjs.PlainText(m.Content[0].Children) != m.Text {
-		t.Errorf("rich: content %s text %q, want %s", got, m.Text, want)
+		t.Errorf("Messages.Get(rich text message) = content %s, text %q; want %s, %q", got, m.Text, want, "Hi there, see TalkJS")
 	}
 	if m, _ := c.Messages.Get(ctx, "c", ids[1]); len(m.Content) != 1 || m.Content[0].Type != talkjs.TextBlockType || talkjs.PlainText(m.Content[0].Children) != "plain" {
-		t.Errorf("plain: %+v", m.Content)
+		t.Errorf("Messages.Get(plain message).Content = %+v, want one text block saying plain", m.Content)
 	}
 	m, _ = c.Messages.Get(ctx, "c", ids[2])
-	if b, _ := json.Marshal(m.Content); string(b) != `[{"type":"location","latitude":0,"longitude":0}]` {
-		t.Errorf("location: %s", b)
+	if b, want := mustJSON(t, m.Content), `[{"type":"location","latitude":0,"longitude":0}]`; b != want {
+		t.Errorf("Messages.Get(location message).Content = %s, want %s", b, want)
 	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -1,7 +1,6 @@
 package talkjstest_test
 
 import (
-	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,8 +16,9 @@ import (
 )
 
 func TestClientTalksToServer(t *testing.T) {
+	t.Parallel()
 	srv := talkjstest.NewServer(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	c := srv.Client
 	if err := c.Users.Upsert(ctx, "alice", talkjs.UserInput{Name: "Alice"}); err != nil {
 		t.Fatal(err)
@@ -31,39 +31,40 @@ func TestClientTalksToServer(t *testing.T) {
 	}
 	ids, err := c.Messages.Send(ctx, "order/42", talkjs.UserMessage("alice", "Hi Bob"), talkjs.SystemMessage("Order shipped"))
 	if err != nil || len(ids) != 2 {
-		t.Fatalf("send: %v %v", ids, err)
+		t.Fatalf("Messages.Send(order/42, 2 messages) = %v, %v; want 2 ids, nil", ids, err)
 	}
 	conv, err := c.Conversations.Get(ctx, "order/42")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if conv.LastMessage == nil || conv.LastMessage.Text != "Order shipped" {
-		t.Errorf("last message %+v", conv.LastMessage)
+		t.Errorf("Conversations.Get(order/42).LastMessage = %+v, want the one saying %q", conv.LastMessage, "Order shipped")
 	}
 	// The accessors see the same state.
 	if msgs := srv.Messages("order/42"); len(msgs) != 2 || msgs[0].Text != "Hi Bob" {
-		t.Errorf("stored messages %+v", msgs)
+		t.Errorf("srv.Messages(order/42) = %+v, want 2 messages, the first %q", msgs, "Hi Bob")
 	}
 	if n := srv.Counts(); n.Users != 2 || n.Conversations != 1 {
-		t.Errorf("counts %+v", n)
+		t.Errorf("srv.Counts() = %+v, want 2 users, 1 conversation", n)
 	}
 	_, err = c.Users.Get(ctx, "ghost")
 	if !errors.Is(err, talkjs.ErrNotFound) {
-		t.Errorf("missing user: %v", err)
+		t.Errorf("Users.Get(ghost) = %v, want ErrNotFound", err)
 	}
-	if strings.Contains(srv.String(), srv.Secret) {
-		t.Error("String shows the secret")
+	if s := srv.String(); strings.Contains(s, srv.Secret) {
+		t.Errorf("srv.String() = %q, want no secret", s)
 	}
 }
 
 func TestOptionsReachTheServer(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2030, 5, 1, 12, 0, 0, 0, time.UTC)
 	srv := talkjstest.NewServer(t, talkjstest.WithServerOptions(
 		api.WithAppID("myapp"), api.WithSecret("sk_test_mine"), api.WithClock(func() time.Time { return at })))
 	if srv.AppID != "myapp" || srv.Secret != "sk_test_mine" || !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
-		t.Errorf("server %v secret %q", srv, srv.Secret)
+		t.Errorf("NewServer(WithAppID(myapp), WithSecret(sk_test_mine)) = %v with secret %q, want app myapp, secret sk_test_mine, on http://127.0.0.1", srv, srv.Secret)
 	}
-	if err := srv.Client.Users.Upsert(context.Background(), "u", talkjs.UserInput{Name: "U"}); err != nil {
+	if err := srv.Client.Users.Upsert(t.Context(), "u", talkjs.UserInput{Name: "U"}); err != nil {
 		t.Fatal(err)
 	}
 	if u, _ := srv.User("u"); !u.CreatedTime().Equal(at) {
@@ -104,51 +105,59 @@ func sendInvalid(t *testing.T, srv *talkjstest.Server) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 400 {
-		t.Fatalf("status %d", resp.StatusCode)
+		t.Fatalf("PUT users/alice with name 42: status %d, want 400", resp.StatusCode)
 	}
 }
 
 func TestInvalidRequestFailsTheTest(t *testing.T) {
-	rec := &recordingTB{TB: t}
-	srv := talkjstest.NewServer(rec)
-	sendInvalid(t, srv)
-	rec.finish()
-	if len(rec.errors) != 1 || !strings.Contains(rec.errors[0], `field "name": must be a string`) {
-		t.Errorf("reported %q", rec.errors)
-	}
-	// Stopped at cleanup.
-	if _, err := http.Get(srv.URL + "/v1/x/users"); err == nil {
-		t.Error("server still answers after cleanup")
-	}
-
-	rec = &recordingTB{TB: t}
-	srv = talkjstest.NewServer(rec)
-	srv.AllowInvalidRequests()
-	sendInvalid(t, srv)
-	rec.finish()
-	if len(rec.errors) != 0 {
-		t.Errorf("reported %q despite AllowInvalidRequests", rec.errors)
-	}
+	t.Parallel()
+	t.Run("reported", func(t *testing.T) {
+		t.Parallel()
+		rec := &recordingTB{TB: t}
+		srv := talkjstest.NewServer(rec)
+		sendInvalid(t, srv)
+		rec.finish()
+		if want := `field "name": must be a string`; len(rec.errors) != 1 || !strings.Contains(rec.errors[0], want) {
+			t.Errorf("NewServer reported %q, want one error containing %q", rec.errors, want)
+		}
+		// Stopped at cleanup.
+		if _, err := http.Get(srv.URL + "/v1/x/users"); err == nil {
+			t.Error("GET after cleanup: error = nil, want the server stopped")
+		}
+	})
+	t.Run("AllowInvalidRequests", func(t *testing.T) {
+		t.Parallel()
+		rec := &recordingTB{TB: t}
+		srv := talkjstest.NewServer(rec)
+		srv.AllowInvalidRequests()
+		sendInvalid(t, srv)
+		rec.finish()
+		if len(rec.errors) != 0 {
+			t.Errorf("NewServer reported %q after AllowInvalidRequests, want nothing", rec.errors)
+		}
+	})
 }
 
 func TestCleanRunReportsNothing(t *testing.T) {
+	t.Parallel()
 	rec := &recordingTB{TB: t}
 	srv := talkjstest.NewServer(rec)
-	if err := srv.Client.Users.Upsert(context.Background(), "a", talkjs.UserInput{Name: "A"}); err != nil {
+	if err := srv.Client.Users.Upsert(t.Context(), "a", talkjs.UserInput{Name: "A"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.Client.Users.Get(context.Background(), "nobody"); err == nil {
-		t.Fatal("want 404")
+	if _, err := srv.Client.Users.Get(t.Context(), "nobody"); err == nil {
+		t.Fatal("Users.Get(nobody) error = nil, want a 404")
 	}
 	rec.finish()
 	if len(rec.errors) != 0 {
-		t.Errorf("reported %q", rec.errors)
+		t.Errorf("NewServer reported %q, want nothing", rec.errors)
 	}
 }
 
 // The test server, its api.Server and its client used to print the secret
 // with %#v, %x, %d and other verbs.
 func TestServerNeverPrintsTheSecret(t *testing.T) {
+	t.Parallel()
 	srv := talkjstest.NewServer(t)
 	holders := map[string]any{
 		"*Server": srv, "Server.API": srv.API, "Server.Client": srv.Client, "*Client value": *srv.Client,
@@ -160,7 +169,7 @@ func TestServerNeverPrintsTheSecret(t *testing.T) {
 			out := fmt.Sprintf(verb, v)
 			for _, form := range []string{srv.Secret, hex.EncodeToString([]byte(srv.Secret)), strings.ToUpper(hex.EncodeToString([]byte(srv.Secret)))} {
 				if strings.Contains(out, form) {
-					t.Errorf("Sprintf(%q, %s) shows the secret: %s", verb, name, out)
+					t.Errorf("Sprintf(%q, %s) = %s, want no secret", verb, name, out)
 				}
 			}
 		}
@@ -170,6 +179,7 @@ func TestServerNeverPrintsTheSecret(t *testing.T) {
 // NewServer used to take only server options, and its accessors returned the
 // generated gen types (pointer fields, nullable.Nullable).
 func TestClientOptionsAndTalkjsTypes(t *testing.T) {
+	t.Parallel()
 	var seen []string
 	record := func(next http.RoundTripper) http.RoundTripper {
 		return talkjs.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
@@ -191,7 +201,7 @@ func TestClientOptionsAndTalkjsTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(seen) != 3 || seen[0] != "PUT /v1/shop/users/alice" {
-		t.Errorf("the client's middleware saw %q, want the 3 requests", seen)
+		t.Errorf("the client's middleware saw %q, want the 3 requests, the first PUT /v1/shop/users/alice", seen)
 	}
 
 	var u *talkjs.User
@@ -200,7 +210,7 @@ func TestClientOptionsAndTalkjsTypes(t *testing.T) {
 		t.Errorf("User(alice) = %+v, %v; want Alice of tier gold with a creation time", u, ok)
 	}
 	if _, ok := srv.User("ghost"); ok {
-		t.Error("User(ghost) exists")
+		t.Error("User(ghost) = _, true; want false")
 	}
 	var conv *talkjs.Conversation
 	conv, ok = srv.Conversation("c1")

@@ -2,7 +2,6 @@ package talkjstest_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -15,9 +14,10 @@ import (
 // TestClientTour drives the idiomatic client through the server's areas;
 // the server fails the test on any request or answer outside the spec.
 func TestClientTour(t *testing.T) {
+	t.Parallel()
 	srv := talkjstest.NewServer(t)
 	c := srv.Client
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, id := range []string{"alice", "bob", "carol"} {
 		if err := c.Users.Upsert(ctx, id, talkjs.UserInput{Name: strings.ToUpper(id[:1]) + id[1:]}); err != nil {
 			t.Fatal(err)
@@ -43,7 +43,7 @@ func TestClientTour(t *testing.T) {
 	}
 	m, err := c.Messages.Get(ctx, "c1", ids[1])
 	if err != nil || m.Attachment == nil {
-		t.Fatalf("message %+v %v", m, err)
+		t.Fatalf("Messages.Get(c1, %s) = %+v, %v; want bob's message with an attachment", ids[1], m, err)
 	}
 	resp, err := http.Get(m.Attachment.URL)
 	if err != nil {
@@ -52,7 +52,7 @@ func TestClientTour(t *testing.T) {
 	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if !bytes.Equal(got, data) {
-		t.Errorf("downloaded %q", got)
+		t.Errorf("GET attachment URL = %q, want %q", got, data)
 	}
 	if _, err := c.Import.Messages(ctx, "c1", []talkjs.ImportMessage{{Sender: "carol", Text: "from the archive", Timestamp: 1_600_000_000_000, ReadBy: []string{"alice"}}}); err != nil {
 		t.Fatal(err)
@@ -72,11 +72,11 @@ func TestClientTour(t *testing.T) {
 		_ = msg
 	}
 	if n != 3 {
-		t.Errorf("iterated %d messages", n)
+		t.Errorf("Messages.All(c1) gave %d messages, want 3", n)
 	}
 	ucs, err := c.Users.Conversations(ctx, "carol", nil)
 	if err != nil || len(ucs) != 1 {
-		t.Fatalf("carol's conversations %v %v", ucs, err)
+		t.Fatalf("Users.Conversations(carol) = %v, %v; want 1 conversation", ucs, err)
 	}
 	if err := c.Participants.Leave(ctx, "c1", "carol"); err != nil {
 		t.Fatal(err)
@@ -85,6 +85,6 @@ func TestClientTour(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := srv.API.Counts(); n.Conversations != 0 || n.Messages != 0 || n.Users != 3 {
-		t.Errorf("counts %+v", n)
+		t.Errorf("API.Counts() after deleting c1 = %+v, want 0 conversations, 0 messages, 3 users", n)
 	}
 }

@@ -20,6 +20,7 @@ func waitCtx(t *testing.T) context.Context {
 }
 
 func TestWaitForEvent(t *testing.T) {
+	t.Parallel()
 	srv := talkjstest.NewServer(t)
 	ctx := waitCtx(t)
 	if err := srv.Client.Users.Upsert(ctx, "alice", talkjs.UserInput{Name: "Alice"}); err != nil {
@@ -37,13 +38,13 @@ func TestWaitForEvent(t *testing.T) {
 		return e.(*webhook.MessageSent).Data.Message.Text == "two"
 	})
 	if err != nil {
-		t.Fatalf("WaitForEvent(message.sent two) = %v", err)
+		t.Fatalf("WaitForEvent(message.sent two) error = %v, want nil", err)
 	}
 	if ms := ev.(*webhook.MessageSent); ms.Data.Sender.ID != "alice" || ms.Data.Conversation.ID != "c1" {
-		t.Errorf("event = %+v, want alice's message in c1", ms.Data)
+		t.Errorf("WaitForEvent(message.sent two) = %+v, want alice's message in c1", ms.Data)
 	}
 	if _, err := srv.WaitForEvent(ctx, webhook.TypeUserCreated, nil); err != nil {
-		t.Errorf("WaitForEvent(user.created) = %v; an event sent before the call counts", err)
+		t.Errorf("WaitForEvent(user.created) = %v, want nil: an event sent before the call counts", err)
 	}
 
 	short, cancel := context.WithCancel(ctx)
@@ -66,6 +67,7 @@ func TestWaitForEvent(t *testing.T) {
 // TestHandleWebhooksRunsABot: the bot under test answers each customer
 // message through the API; the test waits for the bot's answer.
 func TestHandleWebhooksRunsABot(t *testing.T) {
+	t.Parallel()
 	srv := talkjstest.NewServer(t)
 	ctx := waitCtx(t)
 	calls := 0
@@ -96,20 +98,21 @@ func TestHandleWebhooksRunsABot(t *testing.T) {
 		return e.(*webhook.MessageSent).Data.Message.SenderID == "bot"
 	})
 	if err != nil {
-		t.Fatalf("the bot did not answer: %v", err)
+		t.Fatalf("WaitForEvent(message.sent by bot) = %v, want the bot's answer", err)
 	}
 	if text := ev.(*webhook.MessageSent).Data.Message.Text; text != "Echo: ping" {
-		t.Errorf("the bot said %q, want %q", text, "Echo: ping")
+		t.Errorf("the bot's message = %q, want %q", text, "Echo: ping")
 	}
 	if err := srv.API.FlushWebhooks(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if s := srv.API.WebhookStats(); s.Retried != 1 || s.Failed != 0 {
-		t.Errorf("WebhookStats = %v, want the one failure retried", s)
+		t.Errorf("WebhookStats() = %+v, want Retried 1, Failed 0 (the one failure retried)", s)
 	}
 }
 
 func TestHandleWebhooksAnswerCounts(t *testing.T) {
+	t.Parallel()
 	srv := talkjstest.NewServer(t)
 	ctx := waitCtx(t)
 	attempts := 0
