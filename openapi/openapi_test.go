@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +17,7 @@ func mustParse(t *testing.T) *openapi3.T {
 	t.Helper()
 	doc, err := openapi.Parse()
 	if err != nil {
-		t.Fatalf("embedded spec: %v", err)
+		t.Fatalf("openapi.Parse() of the embedded spec = %v, want nil", err)
 	}
 	return doc
 }
@@ -26,11 +27,11 @@ func op(t *testing.T, doc *openapi3.T, method, path string) *openapi3.Operation 
 	t.Helper()
 	item := doc.Paths.Find(path)
 	if item == nil {
-		t.Fatalf("path %s missing", path)
+		t.Fatalf("spec path %s = nil, want the path", path)
 	}
 	o := item.GetOperation(method)
 	if o == nil {
-		t.Fatalf("%s %s missing", method, path)
+		t.Fatalf("spec operation %s %s = nil, want the operation", method, path)
 	}
 	return o
 }
@@ -49,13 +50,14 @@ func param(doc *openapi3.T, method, path, name string) *openapi3.Parameter {
 }
 
 func TestEverySeedOperationKept(t *testing.T) {
+	t.Parallel()
 	seedData, err := os.ReadFile("../testdata/seed/talkjs-openapi.seed.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	seed, err := openapi3.NewLoader().LoadFromData(seedData)
 	if err != nil {
-		t.Fatalf("seed spec: %v", err)
+		t.Fatalf("LoadFromData(seed spec) = %v, want nil", err)
 	}
 	doc := mustParse(t)
 	n := 0
@@ -64,36 +66,37 @@ func TestEverySeedOperationKept(t *testing.T) {
 			n++
 			got := op(t, doc, method, path)
 			if got.OperationID != seedOp.OperationID {
-				t.Errorf("%s %s: operationId %q, seed has %q", method, path, got.OperationID, seedOp.OperationID)
+				t.Errorf("%s %s operationId = %q, want the seed's %q", method, path, got.OperationID, seedOp.OperationID)
 			}
 		}
 	}
 	if n != 23 {
-		t.Errorf("seed has %d operations, expected 23: did the seed file change?", n)
+		t.Errorf("the seed has %d operations, want 23: did the seed file change?", n)
 	}
 }
 
 func TestAdditionsPresent(t *testing.T) {
+	t.Parallel()
 	doc := mustParse(t)
 	listParams := []string{"limit", "startingAfter", "orderBy", "orderDirection", "offsetTs", "lastMessageBefore", "lastMessageAfter", "filter"}
 	for _, name := range listParams {
 		if param(doc, http.MethodGet, "/conversations", name) == nil {
-			t.Errorf("GET /conversations lacks %s", name)
+			t.Errorf("GET /conversations parameter %s = nil, want it declared", name)
 		}
 		if param(doc, http.MethodGet, "/users/{userId}/conversations", name) == nil {
-			t.Errorf("GET /users/{userId}/conversations lacks %s", name)
+			t.Errorf("GET /users/{userId}/conversations parameter %s = nil, want it declared", name)
 		}
 	}
 	if param(doc, http.MethodGet, "/users/{userId}/conversations", "unreadsOnly") == nil {
-		t.Error("GET /users/{userId}/conversations lacks unreadsOnly")
+		t.Error("GET /users/{userId}/conversations parameter unreadsOnly = nil, want it declared")
 	}
 	orderBy := param(doc, http.MethodGet, "/conversations", "orderBy").Schema.Value
-	if !sameEnum(orderBy.Enum, "lastActivity", "createdAt") {
-		t.Errorf("orderBy enum = %v", orderBy.Enum)
+	if want := []string{"lastActivity", "createdAt"}; !sameEnum(orderBy.Enum, want...) {
+		t.Errorf("orderBy enum = %v, want %v", orderBy.Enum, want)
 	}
 	dir := param(doc, http.MethodGet, "/conversations", "orderDirection").Schema.Value
-	if !sameEnum(dir.Enum, "DESC", "ASC") {
-		t.Errorf("orderDirection enum = %v", dir.Enum)
+	if want := []string{"DESC", "ASC"}; !sameEnum(dir.Enum, want...) {
+		t.Errorf("orderDirection enum = %v, want %v", dir.Enum, want)
 	}
 
 	added := []struct{ method, path, id string }{
@@ -106,45 +109,45 @@ func TestAdditionsPresent(t *testing.T) {
 	}
 	for _, a := range added {
 		if got := op(t, doc, a.method, a.path).OperationID; got != a.id {
-			t.Errorf("%s %s: operationId %q, want %q", a.method, a.path, got, a.id)
+			t.Errorf("%s %s operationId = %q, want %q", a.method, a.path, got, a.id)
 		}
 	}
 	if rb := op(t, doc, "POST", "/conversations/{conversationId}/readBy/{userId}").RequestBody; rb != nil {
-		t.Error("mark read must take an empty body")
+		t.Errorf("POST .../readBy/{userId} requestBody = %+v, want none", rb)
 	}
 
 	schemas := doc.Components.Schemas
-	if !sameEnum(schemas["Access"].Value.Enum, "ReadWrite", "Read", "None") {
-		t.Errorf("Access enum = %v", schemas["Access"].Value.Enum)
+	if want := []string{"ReadWrite", "Read", "None"}; !sameEnum(schemas["Access"].Value.Enum, want...) {
+		t.Errorf("Access enum = %v, want %v", schemas["Access"].Value.Enum, want)
 	}
-	if ref := schemas["ParticipationUpdate"].Value.Properties["access"].Ref; ref != "#/components/schemas/Access" {
-		t.Errorf("PATCH participant access refers to %q", ref)
+	if ref, want := schemas["ParticipationUpdate"].Value.Properties["access"].Ref, "#/components/schemas/Access"; ref != want {
+		t.Errorf("ParticipationUpdate.access $ref = %q, want %q", ref, want)
 	}
 	if schemas["EditMessageInput"].Value.Properties["markEdited"] == nil {
-		t.Error("edit lacks markEdited")
+		t.Error("EditMessageInput.markEdited = nil, want the property")
 	}
 	upload := op(t, doc, "POST", "/files").RequestBody.Value.Content.Get("multipart/form-data")
 	if upload == nil {
-		t.Fatal("POST /files is not multipart/form-data")
+		t.Fatal("POST /files requestBody multipart/form-data = nil, want it declared")
 	}
 	if p := upload.Schema.Value.Properties; p["file"] == nil || p["filename"] == nil {
-		t.Error("upload lacks file or filename")
+		t.Errorf("POST /files form properties = %v, want file and filename", keys(p))
 	}
 	tok := op(t, doc, "POST", "/files").Responses.Status(200).Value.Content.Get("application/json").Schema.Value
 	if tok.Properties["attachmentToken"] == nil {
-		t.Error("upload answer lacks attachmentToken")
+		t.Errorf("POST /files 200 properties = %v, want attachmentToken", keys(tok.Properties))
 	}
 	for _, s := range []string{"SendMessageInput", "ImportMessageInput"} {
 		if schemas[s].Value.Properties["attachmentToken"] == nil {
-			t.Errorf("%s lacks attachmentToken", s)
+			t.Errorf("%s.attachmentToken = nil, want the property", s)
 		}
 	}
 	imp := schemas["ImportMessageInput"].Value
 	if imp.Properties["timestamp"] == nil {
-		t.Error("import lacks timestamp")
+		t.Error("ImportMessageInput.timestamp = nil, want the property")
 	}
 	if c := imp.Properties["createdAt"]; c == nil || !c.Value.Deprecated {
-		t.Error("import's seed createdAt must stay, deprecated")
+		t.Error("ImportMessageInput.createdAt is gone or not deprecated, want the seed's property kept, deprecated")
 	}
 	for _, s := range []string{"SendMessagesInput", "ImportMessagesInput", "BatchInput"} {
 		if mx := schemas[s].Value.MaxItems; mx == nil || *mx != 10 {
@@ -156,12 +159,12 @@ func TestAdditionsPresent(t *testing.T) {
 	}
 	batchOp := schemas["BatchOperation"].Value
 	if batchOp.Type.Is("array") == false || batchOp.MinItems != 3 || *batchOp.MaxItems != 5 {
-		t.Errorf("batch operation is not a 3..5 array")
+		t.Errorf("BatchOperation = type %v, minItems %d, maxItems %v; want an array of 3..5", batchOp.Type, batchOp.MinItems, batchOp.MaxItems)
 	}
 	for _, path := range []string{"/users/{userId}", "/conversations", "/batch", "/files"} {
 		for method := range doc.Paths.Find(path).Operations() {
 			if param(doc, method, path, "TalkJS-REST-Version") == nil {
-				t.Errorf("%s %s lacks the TalkJS-REST-Version header", method, path)
+				t.Errorf("%s %s parameter TalkJS-REST-Version = nil, want the header declared", method, path)
 			}
 		}
 	}
@@ -169,29 +172,39 @@ func TestAdditionsPresent(t *testing.T) {
 	for path, item := range doc.Paths.Map() {
 		for method, o := range item.Operations() {
 			if r := o.Responses.Status(429); r == nil || r.Value.Headers["Retry-After"] == nil {
-				t.Errorf("%s %s: 429 without Retry-After", method, path)
+				t.Errorf("%s %s 429 has no Retry-After header, want one", method, path)
 			}
 			if o.RequestBody != nil && o.Responses.Status(400) == nil {
-				t.Errorf("%s %s takes a body but documents no 400", method, path)
+				t.Errorf("%s %s takes a body and documents no 400, want a 400", method, path)
 			}
 			if r := o.Responses.Status(400); method != http.MethodHead && r != nil && r.Value.Content.Get("application/json") == nil {
-				t.Errorf("%s %s: 400 without a body schema", method, path)
+				t.Errorf("%s %s 400 has no application/json body, want one", method, path)
 			}
 		}
 	}
 	// notify and readUntil are named, so each has one Go type.
 	for _, s := range []string{"ParticipationInput", "ParticipationUpdate", "Participant"} {
-		if ref := schemas[s].Value.Properties["notify"].Ref; ref != "#/components/schemas/Notify" {
-			t.Errorf("%s.notify refers to %q", s, ref)
+		if ref, want := schemas[s].Value.Properties["notify"].Ref, "#/components/schemas/Notify"; ref != want {
+			t.Errorf("%s.notify $ref = %q, want %q", s, ref, want)
 		}
 	}
-	if ref := schemas["ReadMarkerInput"].Value.Properties["readUntil"].Ref; ref != "#/components/schemas/ReadUntil" {
-		t.Errorf("readUntil refers to %q", ref)
+	if ref, want := schemas["ReadMarkerInput"].Value.Properties["readUntil"].Ref, "#/components/schemas/ReadUntil"; ref != want {
+		t.Errorf("ReadMarkerInput.readUntil $ref = %q, want %q", ref, want)
 	}
 	// A user's name is needed only on creation: the schema must not require it.
 	if req := schemas["UserInput"].Value.Required; len(req) != 0 {
-		t.Errorf("UserInput requires %v; an update without name must be valid", req)
+		t.Errorf("UserInput required = %v, want none: an update without name must be valid", req)
 	}
+}
+
+// keys lists a schema's property names, sorted, for failure messages.
+func keys(props openapi3.Schemas) []string {
+	var out []string
+	for k := range props {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func sameEnum(enum []any, want ...string) bool {
@@ -209,6 +222,7 @@ func sameEnum(enum []any, want ...string) bool {
 // TestBrokenSpecRejected proves the validation above can fail: each broken
 // copy of the spec must be refused.
 func TestBrokenSpecRejected(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, old, new string }{
 		{"dangling ref", "$ref: '#/components/schemas/UserList'", "$ref: '#/components/schemas/NoSuchSchema'"},
 		{"bad type", "        visible:\n          type: boolean", "        visible:\n          type: boolish"},
@@ -217,34 +231,37 @@ func TestBrokenSpecRejected(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			if !bytes.Contains(openapi.Spec, []byte(c.old)) {
-				t.Fatalf("the spec no longer contains %q; update the test", c.old)
+				t.Fatalf("the spec no longer contains %q, want it there (update the test)", c.old)
 			}
 			broken := bytes.Replace(openapi.Spec, []byte(c.old), []byte(c.new), 1)
 			if _, err := openapi.ParseBytes(broken); err == nil {
-				t.Fatal("broken spec accepted")
+				t.Fatalf("ParseBytes(spec with %q replaced by %q) = nil error, want an error", c.old, c.new)
 			}
 		})
 	}
 }
 
 func TestLoadRewritesServer(t *testing.T) {
+	t.Parallel()
 	doc, err := openapi.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(doc.Servers) != 1 || doc.Servers[0].URL != "/v1/{appId}" {
-		t.Fatalf("servers = %+v", doc.Servers)
+		t.Fatalf("Load().Servers = %+v, want the one server /v1/{appId}", doc.Servers)
 	}
 	if again := openapi.MustLoad(); again != doc {
-		t.Error("Load parses more than once")
+		t.Errorf("MustLoad() = %p, want Load()'s %p (the spec parsed once)", again, doc)
 	}
 	if raw := mustParse(t); !strings.HasPrefix(raw.Servers[0].URL, "https://api.talkjs.com/") {
-		t.Error("Parse must leave the file's server alone")
+		t.Errorf("Parse().Servers[0].URL = %q, want the file's https://api.talkjs.com/…", raw.Servers[0].URL)
 	}
 }
 
 func TestServerURL(t *testing.T) {
+	t.Parallel()
 	good := []struct{ root, app, want string }{
 		{"https://api.talkjs.com", "tAbC123", "https://api.talkjs.com/v1/tAbC123/"},
 		{"https://api.talkjs.com/", "tAbC123", "https://api.talkjs.com/v1/tAbC123/"},

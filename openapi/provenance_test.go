@@ -38,6 +38,7 @@ var confidence = map[string]string{
 // TestEveryOperationHasASource: every operation says where it comes from;
 // "ours" is only for HEAD, which RFC 9110 gives every GET.
 func TestEveryOperationHasASource(t *testing.T) {
+	t.Parallel()
 	doc, err := openapi.Parse()
 	if err != nil {
 		t.Fatal(err)
@@ -47,13 +48,13 @@ func TestEveryOperationHasASource(t *testing.T) {
 			s, ok := sourceOf(op.Extensions)
 			switch {
 			case !ok:
-				t.Errorf("%s %s (%s) has no x-talkjs-source with kind and where", method, path, op.OperationID)
+				t.Errorf("%s %s (%s) x-talkjs-source = none, want one with kind and where", method, path, op.OperationID)
 			case method == http.MethodHead && s.kind != "ours":
-				t.Errorf("HEAD %s: kind %q, want ours", path, s.kind)
+				t.Errorf("HEAD %s x-talkjs-source kind = %q, want ours", path, s.kind)
 			case method != http.MethodHead && confidence[s.kind] == "":
-				t.Errorf("%s %s: kind %q, want docs, community or seed", method, path, s.kind)
+				t.Errorf("%s %s x-talkjs-source kind = %q, want docs, community or seed", method, path, s.kind)
 			case s.kind == "docs" && !strings.Contains(s.where, "talkjs.com/docs/"):
-				t.Errorf("%s %s: a docs source must name the page: %q", method, path, s.where)
+				t.Errorf("%s %s x-talkjs-source where = %q, want the talkjs.com/docs/ page", method, path, s.where)
 			}
 		}
 	}
@@ -99,7 +100,7 @@ func TestReadmeProvenance(t *testing.T) {
 	i := bytes.Index(readme, []byte(tableStart))
 	j := bytes.Index(readme, []byte(tableEnd))
 	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the provenance table markers %q … %q", tableStart, tableEnd)
+		t.Fatalf("README.md has no provenance table markers %q … %q, want both in that order", tableStart, tableEnd)
 	}
 	want := provenanceTable(t)
 	got := string(readme[i+len(tableStart) : j])
@@ -113,12 +114,13 @@ func TestReadmeProvenance(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("README.md's provenance table differs from the spec; run `go test ./openapi -run TestReadmeProvenance -update`.\ngot:\n%s\nwant:\n%s", got, want)
+	t.Errorf("README.md's provenance table =\n%s\nwant the spec's\n%s\n(run `go test ./openapi -run TestReadmeProvenance -update`)", got, want)
 }
 
 // TestOurFieldsAreMarked: the fields that are this project's own, not
 // TalkJS's, say so.
 func TestOurFieldsAreMarked(t *testing.T) {
+	t.Parallel()
 	doc, err := openapi.Parse()
 	if err != nil {
 		t.Fatal(err)
@@ -132,14 +134,14 @@ func TestOurFieldsAreMarked(t *testing.T) {
 		for _, f := range fields {
 			p := doc.Components.Schemas[schema].Value.Properties[f]
 			if s, ok := sourceOf(p.Value.Extensions); !ok || s.kind != "ours" {
-				t.Errorf("%s.%s is not marked ours: %+v", schema, f, s)
+				t.Errorf("%s.%s x-talkjs-source = %+v, want kind ours", schema, f, s)
 			}
 		}
 	}
 	uc := doc.Components.Schemas["UserConversation"].Value.AllOf[1].Value
 	for _, f := range []string{"readUntil", "unreadMessageCount"} {
 		if s, ok := sourceOf(uc.Properties[f].Value.Extensions); !ok || s.kind != "ours" {
-			t.Errorf("UserConversation.%s is not marked ours", f)
+			t.Errorf("UserConversation.%s x-talkjs-source = %+v, want kind ours", f, s)
 		}
 	}
 }
@@ -147,20 +149,21 @@ func TestOurFieldsAreMarked(t *testing.T) {
 // TestDeclaresWhatTheServerAnswers: every operation can answer 404 (an
 // unknown app id), every one with a body 413, and every GET path has HEAD.
 func TestDeclaresWhatTheServerAnswers(t *testing.T) {
+	t.Parallel()
 	doc, err := openapi.Parse()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for path, item := range doc.Paths.Map() {
 		if item.Get != nil && item.Head == nil {
-			t.Errorf("GET %s has no HEAD", path)
+			t.Errorf("HEAD %s = nil, want HEAD beside GET", path)
 		}
 		for method, op := range item.Operations() {
 			if op.Responses.Status(404) == nil {
-				t.Errorf("%s %s does not declare 404 (unknown app id)", method, path)
+				t.Errorf("%s %s declares no 404, want one (unknown app id)", method, path)
 			}
 			if op.RequestBody != nil && op.Responses.Status(413) == nil {
-				t.Errorf("%s %s takes a body but does not declare 413", method, path)
+				t.Errorf("%s %s takes a body and declares no 413, want one", method, path)
 			}
 		}
 	}

@@ -32,6 +32,7 @@ func request(method, target, body string) *http.Request {
 }
 
 func TestValidRequestsPass(t *testing.T) {
+	t.Parallel()
 	v := newValidator(t)
 	ok := []struct{ method, target, body, op string }{
 		{"GET", "/v1/app/users/alice", "", "getUser"},
@@ -47,25 +48,27 @@ func TestValidRequestsPass(t *testing.T) {
 		{"POST", "/v1/app/batch", `[[1,"GET","/users/a"],[2,"PUT","/users/b",{"name":"B"},{"api_version":"2021-02-09"}]]`, "batchRequests"},
 	}
 	for _, c := range ok {
-		r := request(c.method, c.target, c.body)
-		route, err := v.ValidateRequest(r, false)
-		if err != nil {
-			t.Errorf("%s %s: %v", c.method, c.target, err)
-			continue
-		}
-		if route.OperationID != c.op {
-			t.Errorf("%s %s matched %s, want %s", c.method, c.target, route.OperationID, c.op)
-		}
-		if c.body != "" {
-			got, _ := io.ReadAll(r.Body)
-			if string(got) != c.body {
-				t.Errorf("%s %s: body after validation is %q", c.method, c.target, got)
+		t.Run(c.method+" "+c.target, func(t *testing.T) {
+			r := request(c.method, c.target, c.body)
+			route, err := v.ValidateRequest(r, false)
+			if err != nil {
+				t.Fatalf("ValidateRequest(%s %s %s) = %v, want nil", c.method, c.target, c.body, err)
 			}
-		}
+			if route.OperationID != c.op {
+				t.Errorf("ValidateRequest(%s %s) matched %s, want %s", c.method, c.target, route.OperationID, c.op)
+			}
+			if c.body != "" {
+				got, _ := io.ReadAll(r.Body)
+				if string(got) != c.body {
+					t.Errorf("body after ValidateRequest(%s %s) = %q, want %q", c.method, c.target, got, c.body)
+				}
+			}
+		})
 	}
 }
 
 func TestInvalidRequestsAreExplained(t *testing.T) {
+	t.Parallel()
 	v := newValidator(t)
 	bad := []struct {
 		method, target, body string
@@ -88,27 +91,29 @@ func TestInvalidRequestsAreExplained(t *testing.T) {
 		{"GET", "/v1/app/users/alice", "", 400, `header parameter "TalkJS-REST-Version": must match`},
 	}
 	for _, c := range bad {
-		r := request(c.method, c.target, c.body)
-		if strings.Contains(c.want, "TalkJS-REST-Version") {
-			r.Header.Set("TalkJS-REST-Version", "latest")
-		}
-		_, err := v.ValidateRequest(r, false)
-		ve, ok := err.(*openapi.ValidationError)
-		if !ok {
-			t.Errorf("%s %s %s: error %v is not a *ValidationError", c.method, c.target, c.body, err)
-			continue
-		}
-		t.Logf("%d %s", ve.Status, ve.Error())
-		if ve.Status != c.status || !strings.Contains(ve.Error(), c.want) {
-			t.Errorf("%s %s %.40s:\n got %d %q\nwant %d containing %q", c.method, c.target, c.body, ve.Status, ve.Error(), c.status, c.want)
-		}
-		if strings.Contains(ve.Error(), "\n") || strings.Contains(ve.Error(), "Schema:") {
-			t.Errorf("message is not one readable sentence: %q", ve.Error())
-		}
+		t.Run(c.want, func(t *testing.T) {
+			r := request(c.method, c.target, c.body)
+			if strings.Contains(c.want, "TalkJS-REST-Version") {
+				r.Header.Set("TalkJS-REST-Version", "latest")
+			}
+			_, err := v.ValidateRequest(r, false)
+			ve, ok := err.(*openapi.ValidationError)
+			if !ok {
+				t.Fatalf("ValidateRequest(%s %s %.40s) = %v, want a *ValidationError", c.method, c.target, c.body, err)
+			}
+			t.Logf("%d %s", ve.Status, ve.Error())
+			if ve.Status != c.status || !strings.Contains(ve.Error(), c.want) {
+				t.Errorf("ValidateRequest(%s %s %.40s) = %d %q, want %d containing %q", c.method, c.target, c.body, ve.Status, ve.Error(), c.status, c.want)
+			}
+			if strings.Contains(ve.Error(), "\n") || strings.Contains(ve.Error(), "Schema:") {
+				t.Errorf("ValidateRequest(%s %s) error = %q, want one readable sentence", c.method, c.target, ve.Error())
+			}
+		})
 	}
 }
 
 func TestResponseValidation(t *testing.T) {
+	t.Parallel()
 	v := newValidator(t)
 	r := request("GET", "/v1/app/users/alice", "")
 	route, err := v.ValidateRequest(r, false)
@@ -117,23 +122,24 @@ func TestResponseValidation(t *testing.T) {
 	}
 	h := http.Header{"Content-Type": []string{"application/json"}}
 	if err := v.ValidateResponse(r, route, 200, h, []byte(`{"id":"alice","name":"Alice","createdAt":1}`)); err != nil {
-		t.Errorf("valid response rejected: %v", err)
+		t.Errorf("ValidateResponse(200, valid user) = %v, want nil", err)
 	}
 	if err := v.ValidateResponse(r, route, 200, h, []byte(`{"id":"alice","createdAt":"yesterday"}`)); err == nil || !strings.Contains(err.Error(), "createdAt") {
-		t.Errorf("bad response accepted or unexplained: %v", err)
+		t.Errorf("ValidateResponse(200, createdAt yesterday) = %v, want an error naming createdAt", err)
 	}
 	if err := v.ValidateResponse(r, route, 418, h, []byte(`{}`)); err == nil {
-		t.Error("undocumented status accepted")
+		t.Error("ValidateResponse(418, {}) = nil, want an error (undocumented status)")
 	}
 }
 
 func TestOperationIDsComplete(t *testing.T) {
+	t.Parallel()
 	ids, err := openapi.OperationIDs()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ids) != 44 {
-		t.Errorf("%d operations: %v", len(ids), ids)
+		t.Errorf("OperationIDs() = %d ids %v, want 44", len(ids), ids)
 	}
 }
 
@@ -141,12 +147,13 @@ func TestOperationIDsComplete(t *testing.T) {
 type failingBody struct{ t *testing.T }
 
 func (b failingBody) Read([]byte) (int, error) {
-	b.t.Error("the body was read although skipBody was set")
+	b.t.Error("ValidateRequest(upload, skipBody true) read the body, want it unread")
 	return 0, io.ErrUnexpectedEOF
 }
 func (failingBody) Close() error { return nil }
 
 func TestSkipBodyLeavesUploadUnread(t *testing.T) {
+	t.Parallel()
 	v := newValidator(t)
 	r := httptest.NewRequest("POST", "/v1/app/files", nil)
 	r.Header.Set("Authorization", "Bearer x")
@@ -158,10 +165,10 @@ func TestSkipBodyLeavesUploadUnread(t *testing.T) {
 		t.Fatal(err)
 	}
 	if route.OperationID != "uploadFile" {
-		t.Errorf("matched %s", route.OperationID)
+		t.Errorf("ValidateRequest(POST /v1/app/files, skipBody) matched %s, want uploadFile", route.OperationID)
 	}
 	if _, ok := r.Body.(failingBody); !ok {
-		t.Error("the caller's body was replaced")
+		t.Errorf("request body after ValidateRequest(upload, skipBody) = %T, want the caller's body", r.Body)
 	}
 }
 
@@ -170,25 +177,32 @@ func TestSkipBodyLeavesUploadUnread(t *testing.T) {
 // its body is readable, whole, afterwards, for a valid and an invalid body
 // and for an operation that has no body.
 func TestGetBodyIsWhatIsPutBack(t *testing.T) {
+	t.Parallel()
 	v := newValidator(t)
 	cases := []struct {
-		method, target, body string
-		valid                bool
+		name, method, target, body string
+		valid                      bool
 	}{
-		{"POST", "/v1/app/conversations/c1/messages", `[{"type":"UserMessage","sender":"a","text":"hi"}]`, true},
-		{"POST", "/v1/app/conversations/c1/messages", `[{"type":"NoSuchType","text":"hi"}]`, false},
-		{"POST", "/v1/app/conversations/c1/readBy/u1", `{"ignored":true}`, true},
+		{"valid body", "POST", "/v1/app/conversations/c1/messages", `[{"type":"UserMessage","sender":"a","text":"hi"}]`, true},
+		{"invalid body", "POST", "/v1/app/conversations/c1/messages", `[{"type":"NoSuchType","text":"hi"}]`, false},
+		{"operation without a body", "POST", "/v1/app/conversations/c1/readBy/u1", `{"ignored":true}`, true},
 	}
 	for _, c := range cases {
-		r := request(c.method, c.target, c.body)
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(c.body)), nil }
-		r.Body, _ = r.GetBody()
-		_, err := v.ValidateRequest(r, false)
-		if (err == nil) != c.valid {
-			t.Errorf("%s %s %s: valid %v, error %v", c.method, c.target, c.body, c.valid, err)
-		}
-		if got, _ := io.ReadAll(r.Body); string(got) != c.body {
-			t.Errorf("%s %s: body after validation %q, want %q", c.method, c.target, got, c.body)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			r := request(c.method, c.target, c.body)
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(c.body)), nil }
+			r.Body, _ = r.GetBody()
+			_, err := v.ValidateRequest(r, false)
+			if (err == nil) != c.valid {
+				want := "nil"
+				if !c.valid {
+					want = "an error"
+				}
+				t.Errorf("ValidateRequest(%s %s %s) = %v, want %s", c.method, c.target, c.body, err, want)
+			}
+			if got, _ := io.ReadAll(r.Body); string(got) != c.body {
+				t.Errorf("body after ValidateRequest(%s %s) = %q, want %q", c.method, c.target, got, c.body)
+			}
+		})
 	}
 }
