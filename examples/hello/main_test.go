@@ -30,9 +30,9 @@ func TestHelloGreetsAlice(t *testing.T) {
 
 	msgs := srv.Messages("welcome-alice")
 	if len(msgs) != 1 || msgs[0].Text != "Hello Alice, welcome aboard." {
-		t.Fatalf("stored %v", msgs)
+		t.Fatalf("main() stored %+v in welcome-alice, want one message %q", msgs, "Hello Alice, welcome aboard.")
 	}
 	if !strings.HasPrefix(out.String(), "sent msg_") {
-		t.Errorf("printed %q", out.String())
+		t.Errorf("main() printed %q, want %q and a message id", out.String(), "sent msg_")
 	}
 }
