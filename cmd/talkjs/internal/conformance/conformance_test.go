@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -61,7 +62,7 @@ func notPassing(rep *Report) []string {
 func TestScenarioPassesOnLocalServer(t *testing.T) {
 	rep, srv := local(t, nil, Config{})
 	if len(rep.Checks) < 80 {
-		t.Errorf("only %d checks ran", len(rep.Checks))
+		t.Errorf("Run() ran %d checks, want at least 80", len(rep.Checks))
 	}
 	for _, c := range rep.Checks {
 		if c.Verdict == Pass {
@@ -73,24 +74,24 @@ func TestScenarioPassesOnLocalServer(t *testing.T) {
 		if _, ok := pending[c.Name]; ok {
 			continue
 		}
-		t.Errorf("check %q: %s (source %s): expected %s, observed %s", c.Name, c.Verdict, c.Source, c.Expected, c.Observed)
+		t.Errorf("check %q = %s (source %s): observed %s, want %s", c.Name, c.Verdict, c.Source, c.Observed, c.Expected)
 	}
 	names := map[string]bool{}
 	for _, c := range rep.Checks {
 		if names[c.Name] {
-			t.Errorf("two checks are named %q", c.Name)
+			t.Errorf("two checks are named %q, want each name once", c.Name)
 		}
 		names[c.Name] = true
 	}
 	if rep.Capped || len(rep.Cleanup) > 0 {
-		t.Errorf("capped %v, cleanup problems %v", rep.Capped, rep.Cleanup)
+		t.Errorf("Run() Capped, Cleanup = %v, %v; want false, none", rep.Capped, rep.Cleanup)
 	}
 	if len(pending) == 0 && rep.Failed() {
 		t.Errorf("Failed() = true, want false")
 	}
 	plan := PlanFor(rep.Prefix)
 	if !slices.Equal(rep.Created.Conversations, plan.Conversations) || !slices.Equal(rep.Created.Users, plan.Users) {
-		t.Errorf("created %+v, PlanFor says %+v", rep.Created, plan)
+		t.Errorf("Run() Created = %+v, want PlanFor(%q) = %+v", rep.Created, rep.Prefix, plan)
 	}
 	assertCleanedUp(t, srv.API, rep)
 }
@@ -100,30 +101,30 @@ func TestScenarioPassesOnLocalServer(t *testing.T) {
 func assertCleanedUp(t *testing.T, srv *api.Server, rep *Report) {
 	t.Helper()
 	if len(rep.Created.Conversations) == 0 || len(rep.Created.Users) == 0 {
-		t.Fatalf("the report lists nothing created: %+v", rep.Created)
+		t.Fatalf("Report.Created = %+v, want conversations and users", rep.Created)
 	}
 	for _, id := range rep.Created.Conversations {
 		if _, ok := srv.Conversation(id); ok {
-			t.Errorf("conversation %s is still there", id)
+			t.Errorf("Conversation(%s) after the run exists, want it deleted", id)
 		}
 	}
 	for _, id := range rep.Created.Users {
 		if !strings.HasPrefix(id, rep.Prefix) {
-			t.Errorf("user %s is not under the prefix %s", id, rep.Prefix)
+			t.Errorf("created user %s, want it under the prefix %s", id, rep.Prefix)
 		}
 		u, ok := srv.User(id)
 		if !ok {
-			t.Errorf("user %s was listed as created but does not exist", id)
+			t.Errorf("User(%s) after the run does not exist, want the listed user, anonymised", id)
 			continue
 		}
 		if u.Name == nil || *u.Name != anonymousName || (u.Email.IsSpecified() && !u.Email.IsNull()) || (u.Custom != nil && len(*u.Custom) > 0) {
 			b, _ := json.Marshal(u)
-			t.Errorf("user %s is not anonymised: %s", id, b)
+			t.Errorf("User(%s) after the run = %s, want it anonymised (name %q, no email, no custom)", id, b, anonymousName)
 		}
 	}
 	n := srv.Counts()
 	if n.Messages != 0 || n.Files != 0 {
-		t.Errorf("left behind: %+v", n)
+		t.Errorf("Counts() after the run = %+v, want no messages and no files", n)
 	}
 }
 
@@ -211,7 +212,7 @@ func TestScenarioCatchesWrongServers(t *testing.T) {
 				}
 			}
 			if !slices.Equal(got, tc.want) {
-				t.Errorf("checks that stopped passing:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
+				t.Errorf("checks that stopped passing =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
 			}
 			if rep.Failed() != true {
 				t.Errorf("Failed() = false, want true")
@@ -225,7 +226,7 @@ func TestRecordCompareRoundTrip(t *testing.T) {
 	first, _ := local(t, nil, Config{})
 	second, _ := local(t, nil, Config{})
 	if first.Prefix == second.Prefix {
-		t.Fatalf("two runs share the prefix %s", first.Prefix)
+		t.Fatalf("two runs' prefixes = %s, %s; want different ones", first.Prefix, second.Prefix)
 	}
 	dir := t.TempDir()
 	if err := Record(dir, first); err != nil {
@@ -236,7 +237,7 @@ func TestRecordCompareRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(recorded) != first.Requests || len(recorded) != len(first.Exchanges) {
-		t.Fatalf("recorded %d exchanges, the run sent %d requests", len(recorded), first.Requests)
+		t.Fatalf("ReadRecording() = %d exchanges, want the run's %d requests (%d exchanges)", len(recorded), first.Requests, len(first.Exchanges))
 	}
 	if diffs := Compare(recorded, second.Exchanges); len(diffs) != 0 {
 		t.Errorf("Compare(recording, another local run) = %d differences, want 0:\n%v", len(diffs), diffs)
@@ -268,7 +269,7 @@ func edit(t *testing.T, dir, suffix string, f func(*Exchange)) {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(dir, exchangesDir, "*-"+suffix))
 	if len(files) != 1 {
-		t.Fatalf("%d recorded files end in %s", len(files), suffix)
+		t.Fatalf("%d recorded files end in %s, want 1", len(files), suffix)
 	}
 	b, err := os.ReadFile(files[0])
 	if err != nil {
@@ -285,6 +286,7 @@ func edit(t *testing.T, dir, suffix string, f func(*Exchange)) {
 }
 
 func TestCompareKinds(t *testing.T) {
+	t.Parallel()
 	ex := func(step string, status int, body string) Exchange {
 		var v any
 		if err := json.Unmarshal([]byte(body), &v); err != nil {
@@ -312,7 +314,7 @@ func TestCompareKinds(t *testing.T) {
 		{Step: "only-local", Kind: DiffExchange, Recorded: "not sent", Local: "sent"},
 	}
 	if !slices.Equal(got, want) {
-		t.Errorf("Compare =\n  %v\nwant\n  %v", got, want)
+		t.Errorf("Compare(recorded, local) =\n  %v\nwant\n  %v", got, want)
 	}
 }
 
@@ -348,11 +350,13 @@ func TestRecordingHoldsNoSecrets(t *testing.T) {
 	})
 	for _, s := range append([]string{srv.Secret, rep.Prefix, "/v1/" + srv.AppID}, tokens...) {
 		if s != "" && s != "not-a-token" && bytes.Contains(all, []byte(s)) {
-			t.Errorf("the recording holds %q", s)
+			t.Errorf("the recording holds %q, want no secret, token, prefix or app path", s)
 		}
 	}
-	if !bytes.Contains(all, []byte(prefixPlaceholder)) || !bytes.Contains(all, []byte("{msg1}")) || !bytes.Contains(all, []byte("{file1}")) {
-		t.Errorf("the recording lacks the placeholders for the prefix, messages or files")
+	for _, p := range []string{prefixPlaceholder, "{msg1}", "{file1}"} {
+		if !bytes.Contains(all, []byte(p)) {
+			t.Errorf("the recording lacks %s, want the placeholders for the prefix, messages and files", p)
+		}
 	}
 }
 
@@ -398,42 +402,46 @@ func TestPacingAndCap(t *testing.T) {
 		srv.API.ServeHTTP(w, r)
 	}))
 	defer counter.Close()
+	// The subtests share the clock, the server and its log: they run one
+	// after the other, as the loop did.
 	for _, max := range []int{DefaultMaxRequests, 40} {
-		log = nil
-		rep, err := Run(ctx, Config{APIRoot: counter.URL + "/v1/" + srv.AppID, AppID: srv.AppID, Secret: srv.Secret,
-			MaxRequests: max, Interval: 200 * time.Millisecond, BatchInterval: 1100 * time.Millisecond,
-			Now: clock.Now, Sleep: clock.Sleep})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(log) != rep.Requests || rep.Requests > max {
-			t.Errorf("max %d: the server saw %d requests, the report says %d", max, len(log), rep.Requests)
-		}
-		if capped := max < 100; rep.Capped != capped {
-			t.Errorf("max %d: Capped = %v, want %v", max, rep.Capped, capped)
-		}
-		var lastBatch time.Time
-		for i, s := range log {
-			if i > 0 && s.at.Sub(log[i-1].at) < 200*time.Millisecond {
-				t.Errorf("max %d: request %d came %v after the one before", max, i, s.at.Sub(log[i-1].at))
+		t.Run(fmt.Sprintf("MaxRequests=%d", max), func(t *testing.T) {
+			log = nil
+			rep, err := Run(ctx, Config{APIRoot: counter.URL + "/v1/" + srv.AppID, AppID: srv.AppID, Secret: srv.Secret,
+				MaxRequests: max, Interval: 200 * time.Millisecond, BatchInterval: 1100 * time.Millisecond,
+				Now: clock.Now, Sleep: clock.Sleep})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if s.batch {
-				if !lastBatch.IsZero() && s.at.Sub(lastBatch) < 1100*time.Millisecond {
-					t.Errorf("max %d: a batch came %v after the one before", max, s.at.Sub(lastBatch))
+			if len(log) != rep.Requests || rep.Requests > max {
+				t.Errorf("Run() Requests = %d, the server saw %d; want them equal and at most %d", rep.Requests, len(log), max)
+			}
+			if capped := max < 100; rep.Capped != capped {
+				t.Errorf("Run() Capped = %v, want %v", rep.Capped, capped)
+			}
+			var lastBatch time.Time
+			for i, s := range log {
+				if i > 0 && s.at.Sub(log[i-1].at) < 200*time.Millisecond {
+					t.Errorf("request %d came %v after the one before, want at least 200ms", i, s.at.Sub(log[i-1].at))
 				}
-				lastBatch = s.at
+				if s.batch {
+					if !lastBatch.IsZero() && s.at.Sub(lastBatch) < 1100*time.Millisecond {
+						t.Errorf("a batch (request %d) came %v after the one before, want at least 1.1s", i, s.at.Sub(lastBatch))
+					}
+					lastBatch = s.at
+				}
 			}
-		}
-		if len(rep.Cleanup) > 0 {
-			t.Errorf("max %d: cleanup problems %v", max, rep.Cleanup)
-		}
-		assertCleanedUp(t, srv.API, rep)
-		if u, ok := srv.API.User("customer"); !ok || *u.Name != "Real Customer" {
-			t.Errorf("max %d: the app's own user changed: %+v", max, u)
-		}
-		if _, ok := srv.API.Conversation("support"); !ok {
-			t.Errorf("max %d: the app's own conversation is gone", max)
-		}
+			if len(rep.Cleanup) > 0 {
+				t.Errorf("Run() Cleanup = %v, want none", rep.Cleanup)
+			}
+			assertCleanedUp(t, srv.API, rep)
+			if u, ok := srv.API.User("customer"); !ok || *u.Name != "Real Customer" {
+				t.Errorf("User(customer) after the run = %+v, %v; want the app's own user unchanged (Real Customer)", u, ok)
+			}
+			if _, ok := srv.API.Conversation("support"); !ok {
+				t.Error("Conversation(support) after the run = _, false; want the app's own conversation kept")
+			}
+		})
 	}
 }
 
@@ -441,6 +449,7 @@ func TestPacingAndCap(t *testing.T) {
 // (a user of the app in GET /users, say) keeps its shape in a recording but
 // none of its strings or unusual keys.
 func TestRecordingHidesTheAppsOwnData(t *testing.T) {
+	t.Parallel()
 	r, err := newRunner(Config{APIRoot: "http://127.0.0.1:1/v1/app", AppID: "app", Secret: "sk_secret", Prefix: "cfk-x-"})
 	if err != nil {
 		t.Fatal(err)
@@ -455,7 +464,7 @@ func TestRecordingHidesTheAppsOwnData(t *testing.T) {
 		`{"createdAt":5,"custom":{"[not ours] 2":"[not ours]","plan":"[not ours]"},"email":["[not ours]"],"id":"[not ours]","name":"[not ours]"},` +
 		`{"custom":{"plan":"pro"},"id":"{prefix}alice","name":"Alice"}]}`
 	if string(b) != want {
-		t.Errorf("normalised =\n  %s\nwant\n  %s", b, want)
+		t.Errorf("normaliser.value(app's users) =\n  %s\nwant\n  %s", b, want)
 	}
 	// A recording of the app's data compares with nothing.
 	if d := Compare([]Exchange{{Step: "s", Response: RecordedResp{Status: 200, Body: got}}},
@@ -482,7 +491,7 @@ func TestInterruptedRunCleansUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rep.Requests >= 100 || len(rep.Cleanup) > 0 {
-		t.Errorf("%d requests (want the scenario cut short), cleanup problems %v", rep.Requests, rep.Cleanup)
+		t.Errorf("Run(cancelled after 40 exchanges) Requests, Cleanup = %d, %v; want fewer than 100, none", rep.Requests, rep.Cleanup)
 	}
 	assertCleanedUp(t, srv.API, rep)
 }
@@ -524,10 +533,10 @@ func TestScenarioCoversEveryOperation(t *testing.T) {
 		case rr.ops[op] && strings.HasSuffix(op, "Head"):
 			heads++
 		case !rr.ops[op] && !strings.HasSuffix(op, "Head"):
-			t.Errorf("the scenario never sends %s", op)
+			t.Errorf("the scenario never sends %s, want a request to every operation", op)
 		}
 	}
 	if heads == 0 {
-		t.Errorf("the scenario sends no HEAD request")
+		t.Errorf("the scenario sends no HEAD request, want at least one")
 	}
 }
