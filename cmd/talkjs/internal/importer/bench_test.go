@@ -2,7 +2,6 @@ package importer
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -86,9 +85,9 @@ func runImport(tb testing.TB, data []byte, rate float64, burst, concurrency int,
 		tb.Fatal(err)
 	}
 	im := New(c, Options{Checkpoint: filepath.Join(tb.TempDir(), "h.checkpoint"), Concurrency: concurrency})
-	sum, err := im.Run(context.Background(), bytes.NewReader(data))
+	sum, err := im.Run(tb.Context(), bytes.NewReader(data))
 	if err != nil || !sum.OK() || sum.Imported != sum.Messages {
-		tb.Fatalf("import: %v, summary %+v", err, sum)
+		tb.Fatalf("Run() = %+v, %v; want OK with every message imported", sum, err)
 	}
 	if n := srv.Counts().Messages; n != sum.Messages {
 		tb.Fatalf("server holds %d messages, want %d", n, sum.Messages)

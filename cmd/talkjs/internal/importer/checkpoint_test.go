@@ -46,13 +46,13 @@ func TestCheckpointReplaysCompactsAndIgnoresATornLine(t *testing.T) {
 	defer cp.close()
 	a, b, c := cp.get("a"), cp.get("b"), cp.get("c")
 	if a.Done != 10 || a.Hash != "h10" || a.Pending == nil || *a.Pending != [2]int{10, 20} || a.Uncertain != "" {
-		t.Errorf("a: %+v", a)
+		t.Errorf("get(a) = %+v, want done to 10 (h10), 10..20 pending, not uncertain", a)
 	}
 	if b.Done != 3 || b.Pending != nil || b.Rejected[1] != "bad" {
-		t.Errorf("b: %+v", b)
+		t.Errorf("get(b) = %+v, want done to 3, nothing pending, line 1 rejected as bad", b)
 	}
 	if c.Pending == nil || c.Uncertain != "cut" {
-		t.Errorf("c: %+v", c)
+		t.Errorf("get(c) = %+v, want a pending range, uncertain because cut", c)
 	}
 	data, _ := os.ReadFile(path)
 	if n := strings.Count(string(data), "\n"); n != 5 {
@@ -64,7 +64,7 @@ func TestDamagedCheckpointIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cp")
 	os.WriteFile(path, []byte("{\"conv\":\"a\",\"op\":\"done\",\"to\":1}\nnot json\n{\"conv\":\"a\",\"op\":\"done\",\"to\":2}\n"), 0o644)
 	if _, err := openCheckpoint(path); err == nil || !strings.Contains(err.Error(), "line 2") {
-		t.Fatalf("err = %v, want one naming line 2", err)
+		t.Fatalf("openCheckpoint(journal with a bad line 2) error = %v, want one naming line 2", err)
 	}
 }
 
@@ -79,7 +79,7 @@ func TestDamagedCheckpointNeverCausesDuplicates(t *testing.T) {
 
 	// A first run stops after 25 import requests; keep its checkpoint as
 	// the "old" one.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	imports := 0
 	stopping, err := talkjs.NewClient(c.AppID(), srv.Secret(), talkjs.WithBaseURL(strings.TrimSuffix(c.ServerURL(), "/v1/"+c.AppID()+"/")),
 		talkjs.WithMiddleware(func(next http.RoundTripper) http.RoundTripper {
@@ -100,12 +100,12 @@ func TestDamagedCheckpointNeverCausesDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := New(stopping, Options{Checkpoint: cp, Concurrency: 3}).Run(ctx, bytes.NewReader(data)); err == nil {
-		t.Fatal("the interrupted run reported no error")
+		t.Fatal("Run(interrupted after 25 import requests) error = nil, want an error")
 	}
 	old, _ := os.ReadFile(cp)
-	sum, err := New(c, Options{Checkpoint: cp, Concurrency: 3}).Run(context.Background(), bytes.NewReader(data))
+	sum, err := New(c, Options{Checkpoint: cp, Concurrency: 3}).Run(t.Context(), bytes.NewReader(data))
 	if err != nil || !sum.OK() {
-		t.Fatalf("completing run: %v %+v", err, sum)
+		t.Fatalf("completing run = %+v, %v; want OK, nil", sum, err)
 	}
 	exp := expected(t, data)
 	checkStored(t, srv, exp)
@@ -113,7 +113,7 @@ func TestDamagedCheckpointNeverCausesDuplicates(t *testing.T) {
 	lines := strings.SplitAfter(string(final), "\n")
 	lines = lines[:len(lines)-1]
 	if len(lines) < 10 || !strings.Contains(string(old), `"op":"done"`) {
-		t.Fatalf("the journals are too short to damage:\nold:\n%s\nfinal:\n%s", old, final)
+		t.Fatalf("journals too short to damage, want at least 10 lines and a done record in the old one:\nold:\n%s\nfinal:\n%s", old, final)
 	}
 
 	for _, tc := range []struct {
@@ -138,19 +138,19 @@ func TestDamagedCheckpointNeverCausesDuplicates(t *testing.T) {
 				}
 			}
 			var notes bytes.Buffer
-			sum, err := New(c, Options{Checkpoint: path, Concurrency: 3, Notes: &notes}).Run(context.Background(), bytes.NewReader(data))
+			sum, err := New(c, Options{Checkpoint: path, Concurrency: 3, Notes: &notes}).Run(t.Context(), bytes.NewReader(data))
 			if err != nil || !sum.OK() {
-				t.Fatalf("rerun: %v, summary %+v\n%s", err, sum, notes.String())
+				t.Fatalf("rerun = %+v, %v; want OK, nil\n%s", sum, err, notes.String())
 			}
 			if sum.Requests != 0 || sum.Earlier+sum.Found != sum.Messages {
-				t.Errorf("rerun sent %d import requests; summary %+v", sum.Requests, sum)
+				t.Errorf("rerun = %+v, want no import requests and every message earlier or found", sum)
 			}
 			checkStored(t, srv, exp)
 			// The journal now proves everything: a third run finds nothing
 			// to read back.
-			sum, err = New(c, Options{Checkpoint: path}).Run(context.Background(), bytes.NewReader(data))
+			sum, err = New(c, Options{Checkpoint: path}).Run(t.Context(), bytes.NewReader(data))
 			if err != nil || sum.Earlier != sum.Messages || sum.Found != 0 {
-				t.Errorf("third run: %v %+v", err, sum)
+				t.Errorf("third run = %+v, %v; want every message earlier, none found by reading back", sum, err)
 			}
 		})
 	}
@@ -172,9 +172,9 @@ func TestDoneNeverMovesBackwards(t *testing.T) {
 	}
 	defer cp.close()
 	if a := cp.get("a"); a.Done != 30 || a.Hash != "h30" || a.Pending != nil || a.Uncertain != "" {
-		t.Errorf("a = %+v, want done to 30 and nothing pending", a)
+		t.Errorf("get(a) = %+v, want done to 30 (h30) and nothing pending or uncertain", a)
 	}
 	if b := cp.get("b"); b.Done != 10 || b.Pending != nil {
-		t.Errorf("b = %+v, want done to 10", b)
+		t.Errorf("get(b) = %+v, want done to 10 and nothing pending", b)
 	}
 }

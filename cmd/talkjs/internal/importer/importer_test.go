@@ -99,12 +99,12 @@ func TestImportThroughFaultsIsExactlyOnce(t *testing.T) {
 	cp := filepath.Join(t.TempDir(), "history.checkpoint")
 	var rejects, notes bytes.Buffer
 	im := New(c, Options{Checkpoint: cp, Concurrency: 8, Rejects: &rejects, Notes: &notes})
-	sum, err := im.Run(context.Background(), bytes.NewReader(data))
+	sum, err := im.Run(t.Context(), bytes.NewReader(data))
 	if err != nil {
-		t.Fatalf("import: %v\nnotes:\n%s", err, notes.String())
+		t.Fatalf("Run(history, through faults) error = %v, want nil\nnotes:\n%s", err, notes.String())
 	}
 	if !sum.OK() || sum.Messages != 5052 || sum.Imported+sum.Found != 5052 || sum.Users != 150 || sum.Conversations != 100 {
-		t.Fatalf("summary %+v\nrejects:\n%s\nnotes:\n%s", sum, rejects.String(), notes.String())
+		t.Fatalf("Run(history, through faults) = %+v, want OK with 5052 messages imported or found, 150 users, 100 conversations\nrejects:\n%s\nnotes:\n%s", sum, rejects.String(), notes.String())
 	}
 	if sum.Ambiguous == 0 || sum.Found == 0 {
 		t.Errorf("the faults caused %d ambiguous failures and %d messages found by read-back; want some of each", sum.Ambiguous, sum.Found)
@@ -115,7 +115,7 @@ func TestImportThroughFaultsIsExactlyOnce(t *testing.T) {
 		sum.Requests, sum.Ambiguous, sum.Found, sum.Elapsed)
 
 	// A second run adds nothing, even with the faults still on.
-	sum2, err := New(c, Options{Checkpoint: cp, Concurrency: 8}).Run(context.Background(), bytes.NewReader(data))
+	sum2, err := New(c, Options{Checkpoint: cp, Concurrency: 8}).Run(t.Context(), bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,31 +129,31 @@ func TestChangedInputIsRefusedThenReconciled(t *testing.T) {
 	data := history(t, histgen.Spec{Users: 4, Conversations: 2, Messages: 40, Seed: 1})
 	srv, c := newServer(t)
 	cp := filepath.Join(t.TempDir(), "cp")
-	if _, err := New(c, Options{Checkpoint: cp}).Run(context.Background(), bytes.NewReader(data)); err != nil {
+	if _, err := New(c, Options{Checkpoint: cp}).Run(t.Context(), bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
 	// Edit the text of an imported message of c000: the checkpoint belongs
 	// to the old input, so the run is refused before anything is sent.
 	changed := bytes.Replace(data, []byte(`"text":"message 0: `), []byte(`"text":"message 0 (edited): `), 1)
 	if bytes.Equal(changed, data) {
-		t.Fatal("the edit did not apply")
+		t.Fatal(`bytes.Replace(history, "message 0: ", edited) changed nothing, want one message's text edited`)
 	}
-	sum, err := New(c, Options{Checkpoint: cp}).Run(context.Background(), bytes.NewReader(changed))
+	sum, err := New(c, Options{Checkpoint: cp}).Run(t.Context(), bytes.NewReader(changed))
 	if !errors.Is(err, ErrCheckpointMismatch) || !strings.Contains(err.Error(), "SHA-256") || RerunHelps(err) {
-		t.Fatalf("err = %v, want ErrCheckpointMismatch naming the hashes, and no advice to rerun", err)
+		t.Fatalf("Run(changed input, old checkpoint) error = %v, want ErrCheckpointMismatch naming the hashes, and no advice to rerun", err)
 	}
 	if sum.Requests != 0 {
-		t.Fatalf("%d import requests for a refused checkpoint", sum.Requests)
+		t.Fatalf("Run(changed input, old checkpoint) sent %d import requests, want 0", sum.Requests)
 	}
 	// With a new checkpoint, every conversation is read back: c001 is
 	// found complete, c000 holds messages the input no longer has in
 	// order, so it is uncertain; nothing is sent twice.
-	sum, err = New(c, Options{Checkpoint: cp + ".new"}).Run(context.Background(), bytes.NewReader(changed))
+	sum, err = New(c, Options{Checkpoint: cp + ".new"}).Run(t.Context(), bytes.NewReader(changed))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(sum.Uncertain) != 1 || sum.Uncertain[0].Conversation != "c000" || sum.Requests != 0 || sum.OK() {
-		t.Fatalf("summary %+v; want c000 uncertain and no request", sum)
+		t.Fatalf("Run(changed input, new checkpoint) = %+v, want c000 uncertain and no request", sum)
 	}
 	checkStored(t, srv, expected(t, data))
 }
@@ -165,7 +165,7 @@ func TestPendingRangeFromCrashedRunIsResolved(t *testing.T) {
 	// Run against a server that stores the first request and then the
 	// process "dies": emulate with a context cancelled by a middleware
 	// after the first import answer.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	calls := 0
 	c2, err := talkjs.NewClient(c.AppID(), srv.Secret(), talkjs.WithBaseURL(strings.TrimSuffix(c.ServerURL(), "/v1/"+c.AppID()+"/")),
 		talkjs.WithMiddleware(func(next http.RoundTripper) http.RoundTripper {
@@ -188,21 +188,21 @@ func TestPendingRangeFromCrashedRunIsResolved(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := New(c2, Options{Checkpoint: cp, Concurrency: 1}).Run(ctx, bytes.NewReader(data)); err == nil {
-		t.Fatal("the interrupted run reported no error")
+		t.Fatal("Run(interrupted after the second import request) error = nil, want an error")
 	}
 	if n := srv.Counts().Messages; n != 20 {
 		t.Fatalf("server holds %d messages after the interrupted run, want 20", n)
 	}
 	var notes bytes.Buffer
-	sum, err := New(c, Options{Checkpoint: cp, Notes: &notes}).Run(context.Background(), bytes.NewReader(data))
+	sum, err := New(c, Options{Checkpoint: cp, Notes: &notes}).Run(t.Context(), bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sum.Found != 10 || sum.Imported != 5 || sum.Earlier != 10 || !sum.OK() {
-		t.Fatalf("rerun summary %+v\n%s", sum, notes.String())
+		t.Fatalf("rerun = %+v, want OK with 10 found, 5 imported, 10 earlier\n%s", sum, notes.String())
 	}
 	if !strings.Contains(notes.String(), "were stored after all") {
-		t.Errorf("notes lack the read-back: %s", notes.String())
+		t.Errorf("rerun notes = %q, want a note that messages %q", notes.String(), "were stored after all")
 	}
 	checkStored(t, srv, expected(t, data))
 }
@@ -226,7 +226,7 @@ func TestMalformedLinesAreRejectedByLineNumber(t *testing.T) {
 	}, "\n")
 	srv, c := newServer(t)
 	var rejects bytes.Buffer
-	sum, err := New(c, Options{Checkpoint: filepath.Join(t.TempDir(), "cp"), Rejects: &rejects}).Run(context.Background(), strings.NewReader(in))
+	sum, err := New(c, Options{Checkpoint: filepath.Join(t.TempDir(), "cp"), Rejects: &rejects}).Run(t.Context(), strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestMalformedLinesAreRejectedByLineNumber(t *testing.T) {
 			Reason, Input string
 		}
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("rejects line %q: %v", line, err)
+			t.Fatalf("json.Unmarshal(rejects line %q) = %v, want nil", line, err)
 		}
 		got[r.Line] = r.Reason
 	}
@@ -252,7 +252,7 @@ func TestMalformedLinesAreRejectedByLineNumber(t *testing.T) {
 		t.Errorf("rejected lines %v (summary says %d), want %d", got, sum.Rejected, len(wantLines))
 	}
 	if sum.Imported != 3 || sum.OK() {
-		t.Errorf("summary %+v: want 3 imported and not OK", sum)
+		t.Errorf("Run() = %+v, want 3 imported and not OK", sum)
 	}
 	texts := []string{}
 	for _, m := range srv.Messages("c") {
@@ -293,24 +293,24 @@ func TestUnresolvableOutcomeIsUncertainThenSettledByNextRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var notes bytes.Buffer
-	sum, err := New(broken, Options{Checkpoint: cp, Notes: &notes}).Run(context.Background(), bytes.NewReader(data))
+	sum, err := New(broken, Options{Checkpoint: cp, Notes: &notes}).Run(t.Context(), bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(sum.Uncertain) != 1 || len(sum.Uncertain[0].Lines) != 10 || sum.OK() || imports != 2 {
-		t.Fatalf("summary %+v after %d import requests\n%s", sum, imports, notes.String())
+		t.Fatalf("Run(broken read-back) = %+v after %d import requests, want one uncertain range of 10 lines, not OK, after 2 requests\n%s", sum, imports, notes.String())
 	}
 	if n := srv.Counts().Messages; n != 20 {
 		t.Fatalf("server holds %d messages, want 20", n)
 	}
 	// The next run, with a working read-back, finds the range stored and
 	// sends only the rest.
-	sum, err = New(c, Options{Checkpoint: cp}).Run(context.Background(), bytes.NewReader(data))
+	sum, err = New(c, Options{Checkpoint: cp}).Run(t.Context(), bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !sum.OK() || sum.Found != 10 || sum.Imported != 10 || sum.Earlier != 10 {
-		t.Fatalf("second run: %+v", sum)
+		t.Fatalf("second run = %+v, want OK with 10 found, 10 imported, 10 earlier", sum)
 	}
 	checkStored(t, srv, expected(t, data))
 }

@@ -3,7 +3,6 @@ package importer
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -185,11 +184,11 @@ func heapOfImport(t *testing.T, messages int, open func() io.Reader, hold func()
 	if hold != nil {
 		held = hold()
 	}
-	sum, err := im.Run(context.Background(), open())
+	sum, err := im.Run(t.Context(), open())
 	peak := h.stop()
 	runtime.KeepAlive(held)
 	if err != nil || !sum.OK() || sum.Imported != messages || d.imported != messages || d.disorder != 0 {
-		t.Fatalf("import: %v; summary %+v; the server took %d messages, %d out of time order", err, sum, d.imported, d.disorder)
+		t.Fatalf("Run() = %+v, %v, the server took %d messages, %d out of time order; want OK, nil, %d messages, none out of order", sum, err, d.imported, d.disorder, messages)
 	}
 	return peak, sum.Elapsed
 }
@@ -200,7 +199,7 @@ func envInt(t *testing.T, name string, def int) int {
 	if s := os.Getenv(name); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			t.Fatalf("%s=%q: %v", name, s, err)
+			t.Fatalf("%s=%q: %v, want a whole number", name, s, err)
 		}
 		return n
 	}
@@ -253,7 +252,7 @@ func TestImportMemoryDoesNotGrowWithContent(t *testing.T) {
 	held, took := heapOfImport(t, messages, openFile, readAll)
 	t.Logf("peak live heap %.1f MB with the input held in memory (control, %s)", mb(int64(held)), took.Round(time.Millisecond))
 	if held <= bound {
-		t.Errorf("the control held the %.1f MB input in memory, yet the measured peak was %.1f MB, within the bound of %.1f MB: the measurement cannot see what is held",
+		t.Errorf("peak live heap with the %.1f MB input held in memory (the control) = %.1f MB, want above the bound of %.1f MB: otherwise the measurement cannot see what is held",
 			mb(size), mb(int64(held)), mb(int64(bound)))
 	}
 }

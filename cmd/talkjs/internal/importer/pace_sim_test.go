@@ -160,10 +160,10 @@ func TestPaceUsesTheLimit(t *testing.T) {
 			// an import's phase waits for its slowest request. (The first
 			// estimate after a large burst overshoots: a couple may.)
 			if r.handed > 2 {
-				t.Errorf("%d requests were answered 429 more often than the pacer resends, and waited out a Retry-After", r.handed)
+				t.Errorf("%d requests were answered 429 more often than the pacer resends (and waited out a Retry-After), want at most 2", r.handed)
 			}
 			if got := r.share(s); got < tc.min {
-				t.Errorf("used %.1f%% of the limit (%d requests in %s, %d answered 429), want at least %.0f%%",
+				t.Errorf("share of the limit used = %.1f%% (%d requests in %s, %d answered 429), want at least %.0f%%",
 					100*got, r.accepted, r.elapsed.Round(time.Millisecond), r.limited, 100*tc.min)
 			} else {
 				t.Logf("used %.1f%% of the limit (%d requests in %s, %d answered 429, %d handed to the client)", 100*got, r.accepted, r.elapsed.Round(time.Millisecond), r.limited, r.handed)

@@ -24,7 +24,7 @@ func TestPaceLearnsTheRate(t *testing.T) {
 
 	for range 100 {
 		if d := p.turn(); d != 0 {
-			t.Fatalf("before any 429 a request waited %v", d)
+			t.Fatalf("turn() before any 429 = %v, want 0", d)
 		}
 		p.answered(http.StatusOK)
 		at(8 * time.Millisecond) // 125 a second, unpaced
@@ -37,18 +37,18 @@ func TestPaceLearnsTheRate(t *testing.T) {
 	p.answered(http.StatusTooManyRequests) // 40 accepted over the last second
 	for i, want := range []time.Duration{0, 25 * time.Millisecond, 50 * time.Millisecond} {
 		if d := p.turn(); d != want {
-			t.Errorf("request %d after the first 429 waits %v, want %v (40 a second)", i, d, want)
+			t.Errorf("turn() %d after the first 429 = %v, want %v (40 a second)", i, d, want)
 		}
 	}
 	p.answered(http.StatusTooManyRequests) // the same crowding: no new estimate
 	if p.rate != 40 {
-		t.Errorf("a second 429 at once changed the rate to %v", p.rate)
+		t.Errorf("rate after a second 429 at once = %v, want 40 (the same crowding, no new estimate)", p.rate)
 	}
 
 	at(time.Second) // a second in which the client sent nothing: no raise
 	p.turn()
 	if p.rate != 40 {
-		t.Errorf("after an idle second the rate is %v, want 40 still: the client did not use it", p.rate)
+		t.Errorf("rate after an idle second = %v, want 40 still: the client did not use it", p.rate)
 	}
 	for range 40 { // quiet at 40 a second: while climbing from the first estimate, double
 		at(25 * time.Millisecond)
@@ -56,7 +56,7 @@ func TestPaceLearnsTheRate(t *testing.T) {
 	}
 	p.turn()
 	if p.rate != 80 {
-		t.Errorf("after a quiet second at the pace the rate is %v, want 80", p.rate)
+		t.Errorf("rate after a quiet second at the pace = %v, want 80", p.rate)
 	}
 	for range 45 { // 90 a second for half a second, then a 429
 		at(time.Second / 90)
@@ -64,7 +64,7 @@ func TestPaceLearnsTheRate(t *testing.T) {
 	}
 	p.answered(http.StatusTooManyRequests)
 	if p.rate < 40 || p.rate > 95 || p.slowStart {
-		t.Errorf("after the climb's 429 the rate is %v (slow start %t), want about what went through", p.rate, p.slowStart)
+		t.Errorf("rate, slow start after the climb's 429 = %v, %t; want 40..95 (about what went through), false", p.rate, p.slowStart)
 	}
 	r := p.rate
 	for range int(r*paceQuiet.Seconds()) + 1 {
@@ -73,7 +73,7 @@ func TestPaceLearnsTheRate(t *testing.T) {
 	}
 	p.turn()
 	if got := p.rate / r; got < 1.09 || got > 1.11 {
-		t.Errorf("a quiet half second raised the rate %.2f times, want 1.1", got)
+		t.Errorf("rate after a quiet half second = %.2f times the rate before, want 1.1", got)
 	}
 }
 
@@ -96,40 +96,44 @@ func (f *fakeServer) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestPaceResendsA429(t *testing.T) {
 	for _, tc := range []struct {
+		name       string
 		limited    int
 		rewindable bool
 		attempts   int
 		status     int
 	}{
-		{2, true, 3, 200},
-		{2 * paceRetries, true, 1 + paceRetries, 429},
-		{2, false, 1, 429},
+		{"two 429s, then 200", 2, true, 3, 200},
+		{"429s beyond the resends", 2 * paceRetries, true, 1 + paceRetries, 429},
+		{"body not rewindable", 2, false, 1, 429},
 	} {
-		var slept []time.Duration
-		p := &pacer{now: time.Now, sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }}
-		f := &fakeServer{limited: tc.limited}
-		req, err := http.NewRequest(http.MethodPost, "http://x/import", bytes.NewReader([]byte(`[{"text":"hi"}]`)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !tc.rewindable {
-			req.GetBody = nil
-		}
-		res, err := p.roundTrip(f, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.StatusCode != tc.status || len(f.bodies) != tc.attempts {
-			t.Errorf("%+v: status %d after %d attempts, want %d after %d", tc, res.StatusCode, len(f.bodies), tc.status, tc.attempts)
-		}
-		for i, b := range f.bodies {
-			if b != `[{"text":"hi"}]` {
-				t.Errorf("%+v: attempt %d sent %q", tc, i+1, b)
+		t.Run(tc.name, func(t *testing.T) {
+			var slept []time.Duration
+			p := &pacer{now: time.Now, sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }}
+			f := &fakeServer{limited: tc.limited}
+			const body = `[{"text":"hi"}]`
+			req, err := http.NewRequest(http.MethodPost, "http://x/import", bytes.NewReader([]byte(body)))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if len(slept) != len(f.bodies) {
-			t.Errorf("%+v: %d turns for %d attempts", tc, len(slept), len(f.bodies))
-		}
+			if !tc.rewindable {
+				req.GetBody = nil
+			}
+			res, err := p.roundTrip(f, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != tc.status || len(f.bodies) != tc.attempts {
+				t.Errorf("roundTrip() = status %d after %d attempts, want %d after %d", res.StatusCode, len(f.bodies), tc.status, tc.attempts)
+			}
+			for i, b := range f.bodies {
+				if b != body {
+					t.Errorf("roundTrip() attempt %d sent %q, want %q", i+1, b, body)
+				}
+			}
+			if len(slept) != len(f.bodies) {
+				t.Errorf("roundTrip() took %d turns for %d attempts, want one turn per attempt", len(slept), len(f.bodies))
+			}
+		})
 	}
 }
 
@@ -184,9 +188,9 @@ func TestPacedImportIsExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := New(c, Options{Checkpoint: filepath.Join(t.TempDir(), "cp"), Concurrency: 4}).Run(context.Background(), bytes.NewReader(data))
+	sum, err := New(c, Options{Checkpoint: filepath.Join(t.TempDir(), "cp"), Concurrency: 4}).Run(t.Context(), bytes.NewReader(data))
 	if err != nil || !sum.OK() || sum.Imported != sum.Messages {
-		t.Fatalf("import: %v, summary %+v", err, sum)
+		t.Fatalf("Run(against scripted 429s) = %+v, %v; want OK with every message imported", sum, err)
 	}
 	if s.limited != len(limit) {
 		t.Errorf("the server answered 429 %d times, want %d: the test shows less than it says", s.limited, len(limit))

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,15 +18,15 @@ func TestPipedInputIsCopiedAndTheCopyRemoved(t *testing.T) {
 	cp := filepath.Join(dir, "cp")
 	// A reader that cannot be read at an offset, as standard input.
 	pipe := struct{ io.Reader }{bytes.NewReader(data)}
-	sum, err := New(c, Options{Checkpoint: cp}).Run(context.Background(), pipe)
+	sum, err := New(c, Options{Checkpoint: cp}).Run(t.Context(), pipe)
 	if err != nil || !sum.OK() || sum.Imported != 60 {
-		t.Fatalf("import: %v, summary %+v", err, sum)
+		t.Fatalf("Run(pipe) = %+v, %v; want OK with 60 imported", sum, err)
 	}
 	checkStored(t, srv, expected(t, data))
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".talkjs-import-") {
-			t.Errorf("the copy of the input %s is left behind", e.Name())
+			t.Errorf("after Run(pipe) %s is in the checkpoint's directory, want the copy of the input removed", e.Name())
 		}
 	}
 }
@@ -48,9 +47,9 @@ func TestFileReadFromItsCurrentOffset(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv, c := newServer(t)
-	sum, err := New(c, Options{Checkpoint: filepath.Join(t.TempDir(), "cp")}).Run(context.Background(), f)
+	sum, err := New(c, Options{Checkpoint: filepath.Join(t.TempDir(), "cp")}).Run(t.Context(), f)
 	if err != nil || !sum.OK() || sum.Imported != 30 {
-		t.Fatalf("import: %v, summary %+v", err, sum)
+		t.Fatalf("Run(file past a junk line) = %+v, %v; want OK with 30 imported", sum, err)
 	}
 	checkStored(t, srv, expected(t, data))
 }
@@ -71,8 +70,8 @@ func TestInputChangedDuringTheImportStopsIt(t *testing.T) {
 	copy(later[i:], `"kind":"massage"`)
 	_, c := newServer(t)
 	_, err := New(c, Options{Checkpoint: filepath.Join(t.TempDir(), "cp")}).
-		Run(context.Background(), changingReader{bytes.NewReader(data), bytes.NewReader(later)})
+		Run(t.Context(), changingReader{bytes.NewReader(data), bytes.NewReader(later)})
 	if err == nil || !strings.Contains(err.Error(), "changed while it was being imported") {
-		t.Fatalf("err = %v, want one saying the input changed", err)
+		t.Fatalf("Run(input that changes) error = %v, want one saying the input changed", err)
 	}
 }
