@@ -60,7 +60,7 @@ func BenchmarkIterateMessages(b *testing.B) {
 				p, l := h.Stop()
 				peak, live = max(peak, p), max(live, l)
 				if err != nil || n != iterTotal {
-					b.Fatalf("walked %d: %v", n, err)
+					b.Fatalf("walk = %d messages, %v; want %d, nil", n, err, iterTotal)
 				}
 			}
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")

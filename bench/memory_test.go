@@ -2,7 +2,6 @@ package bench_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"runtime/debug"
 	"testing"
@@ -30,17 +29,17 @@ const (
 func TestIteratorHoldsFewPages(t *testing.T) {
 	frequentGC(t)
 	e := newEnv(t, iterTestTotal)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	h := bench.StartHeapPeak(time.Millisecond)
 	n, err := talkjsWalk(ctx, e.tj)
 	_, live := h.Stop()
 	if err != nil || n != iterTestTotal {
-		t.Fatalf("walked %d: %v", n, err)
+		t.Fatalf("Messages.All walked %d messages, %v; want %d, nil", n, err, iterTestTotal)
 	}
 	t.Logf("iterator over %d messages: peak live heap +%.2f MB", n, float64(live)/(1<<20))
 	if live > iterLiveBound {
-		t.Errorf("iterator held %.1f MB live, bound %.1f MB", float64(live)/(1<<20), float64(iterLiveBound)/(1<<20))
+		t.Errorf("Messages.All peak live heap = +%.1f MB, want at most %.1f MB", float64(live)/(1<<20), float64(iterLiveBound)/(1<<20))
 	}
 
 	// Control: keeping every message breaks the bound.
@@ -54,7 +53,7 @@ func TestIteratorHoldsFewPages(t *testing.T) {
 	}
 	_, live = h.Stop()
 	if len(kept) != iterTestTotal || live <= iterLiveBound {
-		t.Errorf("control kept %d messages in +%.2f MB: the measurement cannot tell", len(kept), float64(live)/(1<<20))
+		t.Errorf("control: keeping %d messages raised the live heap +%.2f MB, want all %d kept and above %.1f MB (else the measurement cannot tell)", len(kept), float64(live)/(1<<20), iterTestTotal, float64(iterLiveBound)/(1<<20))
 	}
 }
 
@@ -66,7 +65,7 @@ const (
 func TestUploadStreams(t *testing.T) {
 	frequentGC(t)
 	e := newEnv(t, 0)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	h := bench.StartHeapPeak(time.Millisecond)
 	tok, err := e.tj.Files.Upload(ctx, "big.bin", &bench.Zeros{N: uploadTestSize})
@@ -75,11 +74,11 @@ func TestUploadStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	if e.fixed.UploadedBytes < uploadTestSize {
-		t.Fatalf("server received %d bytes, sent %d", e.fixed.UploadedBytes, uploadTestSize)
+		t.Fatalf("Files.Upload(big.bin): the server received %d bytes, want %d", e.fixed.UploadedBytes, uploadTestSize)
 	}
 	t.Logf("upload of %d MB: peak heap +%.2f MB", uploadTestSize>>20, float64(peak)/(1<<20))
 	if peak > uploadHeapBound {
-		t.Errorf("upload raised the heap by %.1f MB, bound %.1f MB", float64(peak)/(1<<20), float64(uploadHeapBound)/(1<<20))
+		t.Errorf("Files.Upload(%d MB) raised the heap by %.1f MB, want at most %.1f MB", uploadTestSize>>20, float64(peak)/(1<<20), float64(uploadHeapBound)/(1<<20))
 	}
 
 	// Control: buffering the file first breaks the bound.
@@ -89,6 +88,6 @@ func TestUploadStreams(t *testing.T) {
 	_, err = e.tj.Files.Upload(ctx, "big.bin", &buf)
 	peak, _ = h.Stop()
 	if err != nil || peak <= uploadHeapBound {
-		t.Errorf("control buffered %d MB and the heap grew %.2f MB (%v): the measurement cannot tell", uploadTestSize>>20, float64(peak)/(1<<20), err)
+		t.Errorf("control: Files.Upload(%d MB buffered) raised the heap %.2f MB, %v; want above %.1f MB, nil (else the measurement cannot tell)", uploadTestSize>>20, float64(peak)/(1<<20), err, float64(uploadHeapBound)/(1<<20))
 	}
 }

@@ -46,7 +46,7 @@ func direct(tb testing.TB, s *api.Server, method, path, body string) {
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 	if rec.Code != 200 {
-		tb.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+		tb.Fatalf("%s %s = %d %s, want 200", method, path, rec.Code, rec.Body)
 	}
 }
 
@@ -134,7 +134,7 @@ func BenchmarkScale(b *testing.B) {
 					code, _, err := e.get(q.path)
 					lat = append(lat, time.Since(t0))
 					if err != nil || code != 200 {
-						b.Fatalf("%s: %d %v", q.path, code, err)
+						b.Fatalf("GET %s = %d, %v; want 200, nil", q.path, code, err)
 					}
 				}
 				b.ReportMetric(float64(percentile(lat, 50).Microseconds()), "p50-µs")
@@ -147,14 +147,15 @@ func BenchmarkScale(b *testing.B) {
 		// one page of 100 at a cursor spread over the list.
 		t0 := time.Now()
 		if seen := walkAll(b, e); seen != 100_000 {
-			b.Fatalf("walked %d", seen)
+			b.Fatalf("walkAll() saw %d conversations, want 100000", seen)
 		}
 		walk := time.Since(t0)
 		i := 0
 		for b.Loop() {
 			i++
-			if code, _, err := e.get("/conversations?limit=100&startingAfter=conv_" + strconv.Itoa(i*7919%e.n)); err != nil || code != 200 {
-				b.Fatal(code, err)
+			path := "/conversations?limit=100&startingAfter=conv_" + strconv.Itoa(i*7919%e.n)
+			if code, _, err := e.get(path); err != nil || code != 200 {
+				b.Fatalf("GET %s = %d, %v; want 200, nil", path, code, err)
 			}
 		}
 		b.ReportMetric(float64(walk.Milliseconds()), "walk-ms")
@@ -228,7 +229,7 @@ func mixedLoad(b *testing.B, e *scaleEnv, clients, lists int) {
 					switch r := rng.IntN(100); {
 					case r < lists:
 						if code, _, err := e.get("/conversations?limit=30"); err != nil || code != 200 {
-							b.Error(code, err)
+							b.Errorf("GET /conversations?limit=30 = %d, %v; want 200, nil", code, err)
 							return
 						}
 					case r%2 == 0:
@@ -236,7 +237,7 @@ func mixedLoad(b *testing.B, e *scaleEnv, clients, lists int) {
 						code, _, err := e.get("/conversations/" + conv)
 						mine = append(mine, time.Since(t0))
 						if err != nil || code != 200 {
-							b.Error(code, err)
+							b.Errorf("GET /conversations/%s = %d, %v; want 200, nil", conv, code, err)
 							return
 						}
 					default:

@@ -79,7 +79,7 @@ func (e *apiEnv) must(tb testing.TB, method, path string, v any) {
 		tb.Fatal(err)
 	}
 	if code, err := e.do(method, path, body); err != nil || code != 200 {
-		tb.Fatalf("%s %s: %d %v", method, path, code, err)
+		tb.Fatalf("%s %s = %d, %v; want 200, nil", method, path, code, err)
 	}
 }
 
@@ -124,7 +124,7 @@ func load(b *testing.B, clients int, req func(i int) (int, error)) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	if len(errs) > 0 {
-		b.Fatalf("%d requests failed, first: %v", len(errs), errs[0])
+		b.Fatalf("%d requests failed (the first: %v), want none", len(errs), errs[0])
 	}
 	all := slices.Concat(lat...)
 	slices.Sort(all)
@@ -172,7 +172,7 @@ func BenchmarkServerMemory(b *testing.B) {
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	if got := e.api.Counts().Messages; got < total {
-		b.Fatalf("server holds %d messages", got)
+		b.Fatalf("server holds %d messages, want at least %d", got, total)
 	}
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB/100k-msgs")
 	runtime.KeepAlive(e.api)
