@@ -35,14 +35,14 @@ func TestConformanceAgainstPrismMock(t *testing.T) {
 	r := runWith(t, vars, "", "conformance", "--api-root", root, "--json")
 	var rep conformance.Report
 	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
-		t.Fatalf("not a JSON report: %v\n%s\n%s", err, r.out, r.err)
+		t.Fatalf("talkjs conformance --api-root %s --json = exit %d, output not a JSON report (%v); want a report\n%s", root, r.code, err, r.streams())
 	}
 	if r.code != exitFailure || table.code != exitFailure {
-		t.Errorf("exit %d and %d, want 1 (checks fail)", table.code, r.code)
+		t.Errorf("talkjs conformance --api-root %s = exit %d, with --json exit %d; want 1 for both (checks fail)", root, table.code, r.code)
 	}
 	for _, c := range rep.Checks {
 		if c.Verdict == conformance.Pass && !statusOnly.MatchString(c.Expected) && !prismShapeChecks[c.Name] {
-			t.Errorf("a check of a behaviour passes on a stateless mock: %q (expected %s, observed %s)", c.Name, c.Expected, c.Observed)
+			t.Errorf("check %q on Prism's stateless mock = Pass (expected %s, observed %s), want Fail or Skip: it checks a behaviour", c.Name, c.Expected, c.Observed)
 		}
 	}
 }

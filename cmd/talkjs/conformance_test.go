@@ -47,7 +47,7 @@ func decodeReport(t *testing.T, r result) *conformance.Report {
 	t.Helper()
 	var rep conformance.Report
 	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
-		t.Fatalf("output is not a JSON report: %v\nstdout:\n%s\nstderr:\n%s", err, r.out, r.err)
+		t.Fatalf("talkjs conformance --json = exit %d, output not a JSON report (%v); want a report\n%s", r.code, err, r.streams())
 	}
 	return &rep
 }
@@ -59,19 +59,19 @@ func (s *standIn) assertClean(t *testing.T, rep *conformance.Report) {
 	plan := conformance.PlanFor(rep.Prefix)
 	for _, id := range plan.Conversations {
 		if _, ok := s.srv.API.Conversation(id); ok {
-			t.Errorf("conversation %s is still there", id)
+			t.Errorf("after the run, Conversation(%s) still exists, want it deleted", id)
 		}
 	}
 	for _, id := range append(plan.Users, plan.Refused...) {
 		if u, ok := s.srv.API.User(id); ok && (u.Name == nil || *u.Name != "Deleted user" || (u.Email.IsSpecified() && !u.Email.IsNull())) {
-			t.Errorf("user %s is not anonymised", id)
+			t.Errorf("after the run, User(%s) = %+v, want it anonymised: name \"Deleted user\", no email", id, u)
 		}
 	}
 	if n := s.srv.API.Counts(); n.Messages != 0 || n.Files != 0 || n.Conversations != 1 {
-		t.Errorf("left behind: %+v (want only the app's own conversation)", n)
+		t.Errorf("after the run, Counts() = %+v, want no messages, no files and 1 conversation (the app's own)", n)
 	}
 	if u, ok := s.srv.API.User("customer"); !ok || *u.Name != "Real Customer" {
-		t.Errorf("the app's own user changed: %+v", u)
+		t.Errorf("after the run, User(customer) = %+v, want the app's own user unchanged (Real Customer)", u)
 	}
 }
 
@@ -83,46 +83,52 @@ func TestConformanceLivePath(t *testing.T) {
 
 	r := runWith(t, s.vars, "", "conformance", "--live")
 	if r.code != exitUsage || s.requests.Load() != 0 {
-		t.Fatalf("conformance --live without --yes: exit %d after %d requests, want exit 2 and none\n%s", r.code, s.requests.Load(), r.err)
+		t.Fatalf("talkjs conformance --live = exit %d after %d requests, want exit 2 and none (no --yes)\n%s", r.code, s.requests.Load(), r.streams())
 	}
 	for _, want := range []string{"will:", "-alice", "-shoes", "anonymised", "at most 250 requests", "--yes"} {
 		if !strings.Contains(r.err, want) {
-			t.Errorf("the refusal does not say %q:\n%s", want, r.err)
+			t.Errorf("talkjs conformance --live: stderr lacks %q, want the plan and the refusal to say it\n%s", want, r.err)
 		}
 	}
 
+	live := "talkjs conformance --live --yes --rate 100000 --max-requests 60 --json"
 	r = runWith(t, s.vars, "", "conformance", "--live", "--yes", "--rate", "100000", "--max-requests", "60", "--json")
 	rep := decodeReport(t, r)
 	if got := s.requests.Load(); got > 60 || got != int64(rep.Requests) {
-		t.Errorf("the stand-in saw %d requests, the report says %d, the cap is 60", got, rep.Requests)
+		t.Errorf("%s = %d requests reported, %d seen by the stand-in; want the same number, at most 60", live, rep.Requests, got)
 	}
 	if !rep.Capped || len(rep.Cleanup) > 0 {
-		t.Errorf("capped %v (want true), cleanup problems %v", rep.Capped, rep.Cleanup)
+		t.Errorf("%s = a report with Capped %v, Cleanup %v; want true and no cleanup problems", live, rep.Capped, rep.Cleanup)
 	}
 	if !strings.Contains(r.err, "PUT  /users/{prefix}alice → 200") {
-		t.Errorf("the live run does not show its requests on stderr:\n%s", r.err)
+		t.Errorf("%s: stderr lacks \"PUT  /users/{prefix}alice → 200\", want every request shown\n%s", live, r.err)
 	}
 	s.assertClean(t, rep)
 }
 
 func TestConformanceRefusesRealAppWithoutYes(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{talkjs.EnvAppID: "app", talkjs.EnvSecretKey: "sk_test_secret"}
 	for _, args := range [][]string{
 		{"conformance"}, // TalkJS itself by default
 		{"conformance", "--base-url", "https://api.talkjs.com"},
 		{"conformance", "--api-root", "http://192.0.2.1:4010"},
 	} {
-		r := runWith(t, vars, "", args...)
-		if r.code != exitUsage || !strings.Contains(r.err, "needs --yes") || !strings.Contains(r.err, "will:") {
-			t.Errorf("talkjs %s: exit %d, want 2 with the plan and a refusal:\n%s", strings.Join(args, " "), r.code, r.err)
-		}
-		if strings.Contains(r.err+r.out, "sk_test_secret") {
-			t.Errorf("talkjs %s printed the secret", strings.Join(args, " "))
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			r := runWith(t, vars, "", args...)
+			if r.code != exitUsage || !strings.Contains(r.err, "needs --yes") || !strings.Contains(r.err, "will:") {
+				t.Errorf("%s = exit %d, want 2 with the plan (will:) and \"needs --yes\" on stderr\n%s", commandLine(args...), r.code, r.streams())
+			}
+			if strings.Contains(r.err+r.out, "sk_test_secret") {
+				t.Errorf("%s printed the secret key, want it never shown\n%s", commandLine(args...), r.streams())
+			}
+		})
 	}
 }
 
 func TestConformanceUsage(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{talkjs.EnvAppID: "app", talkjs.EnvSecretKey: "sk"}
 	for _, args := range [][]string{
 		{"conformance", "--api-root", "http://127.0.0.1:1", "--base-url", "http://127.0.0.1:1"},
@@ -133,12 +139,15 @@ func TestConformanceUsage(t *testing.T) {
 		{"conformance", "--compare", "/nonexistent-recording"},
 		{"conformance", "-o", "json"},
 	} {
-		if r := runWith(t, vars, "", args...); r.code != exitUsage {
-			t.Errorf("talkjs %s: exit %d, want 2\n%s", strings.Join(args, " "), r.code, r.err)
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			if r := runWith(t, vars, "", args...); r.code != exitUsage {
+				t.Errorf("%s = exit %d, want 2\n%s", commandLine(args...), r.code, r.streams())
+			}
+		})
 	}
 	if r := runWith(t, nil, "", "conformance", "--base-url", "http://127.0.0.1:1"); r.code != exitUsage || !strings.Contains(r.err, "missing an app id") {
-		t.Errorf("conformance without credentials: exit %d\n%s", r.code, r.err)
+		t.Errorf("talkjs conformance --base-url http://127.0.0.1:1 (no credentials) = exit %d, want 2 with \"missing an app id\" on stderr\n%s", r.code, r.streams())
 	}
 }
 
@@ -150,25 +159,25 @@ func TestConformanceRecordCompare(t *testing.T) {
 	r := runWith(t, s.vars, "", "conformance", "--record", dir)
 	if !strings.Contains(r.out, "CHECK") || !strings.Contains(r.out, "requests; cleaned up 4 conversations and 3 users") ||
 		!strings.Contains(r.out, "Recorded ") {
-		t.Fatalf("conformance --record: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.out, r.err)
+		t.Fatalf("talkjs conformance --record DIR = exit %d, want a CHECK table, \"cleaned up 4 conversations and 3 users\" and \"Recorded\" on stdout\n%s",
+			r.code, r.streams())
 	}
 	if r.code != exitOK || strings.Contains(r.out, " FAIL\n") {
-		t.Errorf("conformance against the local server: exit %d, want 0 with no FAIL:\n%s", r.code, r.out)
+		t.Errorf("talkjs conformance --record DIR against the local server = exit %d, want 0 with no FAIL:\n%s", r.code, r.out)
 	}
 
 	r = runWith(t, nil, "", "conformance", "--compare", dir)
 	if r.code != exitOK || !strings.Contains(r.out, "0 differences") {
-		t.Errorf("conformance --compare: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.out, r.err)
+		t.Errorf("talkjs conformance --compare DIR = exit %d, want 0 with \"0 differences\" on stdout\n%s", r.code, r.streams())
 	}
 	r = runWith(t, nil, "", "conformance", "--compare", dir, "--json")
-	if r.code != exitOK || strings.TrimSpace(r.out) != `{
-  "differences": []
-}` {
-		t.Errorf("conformance --compare --json: exit %d\n%s", r.code, r.out)
+	if want := "{\n  \"differences\": []\n}"; r.code != exitOK || strings.TrimSpace(r.out) != want {
+		t.Errorf("talkjs conformance --compare DIR --json = exit %d, want 0 printing\n%s\n%s", r.code, want, r.streams())
 	}
 }
 
 func TestIsLoopback(t *testing.T) {
+	t.Parallel()
 	for root, want := range map[string]bool{
 		"http://127.0.0.1:8080/v1/app": true,
 		"http://127.9.9.9/v1/app":      true,
@@ -178,8 +187,11 @@ func TestIsLoopback(t *testing.T) {
 		"http://10.0.0.1/v1/app":       false,
 		"http://127.0.0.1.nip.io/":     false,
 	} {
-		if got := isLoopback(root); got != want {
-			t.Errorf("isLoopback(%q) = %v, want %v", root, got, want)
-		}
+		t.Run(root, func(t *testing.T) {
+			t.Parallel()
+			if got := isLoopback(root); got != want {
+				t.Errorf("isLoopback(%q) = %v, want %v", root, got, want)
+			}
+		})
 	}
 }

@@ -8,10 +8,10 @@ import (
 func TestDemoShowsEveryFlow(t *testing.T) {
 	r := runWith(t, nil, "", "demo")
 	if r.code != 0 {
-		t.Fatalf("demo exit %d\n%s\n%s", r.code, r.out, r.err)
+		t.Fatalf("talkjs demo = exit %d, want 0\n%s", r.code, r.streams())
 	}
 	if r.err != "" {
-		t.Errorf("demo wrote to stderr: %s", r.err)
+		t.Errorf("talkjs demo: stderr = %q, want nothing", r.err)
 	}
 	for _, want := range []string{
 		"in-memory TalkJS server is running at http://127.0.0.1:",
@@ -33,7 +33,7 @@ func TestDemoShowsEveryFlow(t *testing.T) {
 		"Done: 14 steps",
 	} {
 		if !strings.Contains(r.out, want) {
-			t.Errorf("demo output lacks %q", want)
+			t.Errorf("talkjs demo: stdout lacks %q, want every flow shown", want)
 		}
 	}
 	if t.Failed() {
@@ -42,9 +42,10 @@ func TestDemoShowsEveryFlow(t *testing.T) {
 }
 
 func TestDemoRefusesRealAppWithoutYes(t *testing.T) {
+	t.Parallel()
 	r := runWith(t, map[string]string{"TALKJS_APP_ID": "app", "TALKJS_SECRET_KEY": "sk_test"}, "", "demo")
 	if r.code != 2 || !strings.Contains(r.err, "pass --yes") {
-		t.Fatalf("exit %d, stderr %q; want 2 and a hint about --yes", r.code, r.err)
+		t.Fatalf("talkjs demo with a real app's credentials = exit %d, want 2 with a hint to pass --yes on stderr\n%s", r.code, r.streams())
 	}
 }
 
@@ -52,9 +53,9 @@ func TestDemoWithYesUsesTheGivenApp(t *testing.T) {
 	e := newEnv(t)
 	out := e.ok("demo", "--yes")
 	if !strings.Contains(out, "against the app \"test_app\"") || !strings.Contains(out, "Done: 14 steps") {
-		t.Fatalf("output:\n%s", out)
+		t.Fatalf("talkjs demo --yes printed\n%s\nwant a run against the app \"test_app\" ending \"Done: 14 steps\"", out)
 	}
 	if n := e.srv.Counts().Users; n != 3 {
-		t.Errorf("the app holds %d users, want the demo's 3", n)
+		t.Errorf("after talkjs demo --yes, the app holds %d users, want the demo's 3", n)
 	}
 }
