@@ -37,13 +37,14 @@ func TestImportCommandThroughFaults(t *testing.T) {
 	}
 	e.okJSON(&sum, "import", "--concurrency", "8", path)
 	if sum.Messages != 5000 || sum.Imported+sum.Found != 5000 || sum.Rejected != 0 || sum.Ambiguous == 0 {
-		t.Fatalf("summary %+v", sum)
+		t.Fatalf("talkjs import --concurrency 8 history.ndjson --json = %+v, "+
+			"want 5000 messages, imported + found after an ambiguous failure = 5000, none rejected, some ambiguous failures", sum)
 	}
 	if _, err := os.Stat(path + ".checkpoint"); err != nil {
-		t.Errorf("no checkpoint next to the input: %v", err)
+		t.Errorf("after talkjs import, os.Stat(history.ndjson.checkpoint) = %v, want a checkpoint next to the input", err)
 	}
 	if _, err := os.Stat(path + ".rejects"); err == nil {
-		t.Errorf("a clean import left a rejects file")
+		t.Errorf("after a clean talkjs import, os.Stat(history.ndjson.rejects) = nil error, want no rejects file")
 	}
 	stored := e.srv.Counts().Messages
 	if stored != 5000 {
@@ -71,7 +72,7 @@ func TestImportCommandThroughFaults(t *testing.T) {
 	// The same command again adds nothing.
 	out := e.ok("import", path)
 	if !strings.Contains(out, "imported by earlier runs  5000") || !strings.Contains(out, "import requests           0,") {
-		t.Errorf("second run output:\n%s", out)
+		t.Errorf("talkjs import history.ndjson, run again, printed\n%s\nwant \"imported by earlier runs  5000\" and \"import requests           0,\"", out)
 	}
 	if n := e.srv.Counts().Messages; n != 5000 {
 		t.Errorf("after a second run the server holds %d messages, want 5000", n)
@@ -91,17 +92,17 @@ func TestImportCommandReportsBadLines(t *testing.T) {
 	}, "\n")), 0o644)
 	r := e.run("", "import", path)
 	if r.code != 1 {
-		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.out, r.err)
+		t.Fatalf("talkjs import h.ndjson (line 4 not JSON) = exit %d, want 1\n%s", r.code, r.streams())
 	}
 	if !strings.Contains(r.err, "line 4: not a JSON object") || !strings.Contains(r.err, "1 lines rejected (see "+path+".rejects)") {
-		t.Errorf("stderr:\n%s", r.err)
+		t.Errorf("talkjs import h.ndjson: stderr =\n%s\nwant \"line 4: not a JSON object\" and \"1 lines rejected (see %s.rejects)\"", r.err, path)
 	}
 	rej, err := os.ReadFile(path + ".rejects")
 	if err != nil || !strings.Contains(string(rej), `"line":4`) || !strings.Contains(string(rej), `"input":"{oops"`) {
-		t.Errorf("rejects file %q (%v)", rej, err)
+		t.Errorf("after talkjs import h.ndjson, h.ndjson.rejects = %q (%v), want the record of line 4 with its input {oops", rej, err)
 	}
 	if n := len(e.srv.Messages("c")); n != 2 {
-		t.Errorf("%d messages stored, want the 2 good ones", n)
+		t.Errorf("after talkjs import h.ndjson, %d messages are stored, want the 2 good ones", n)
 	}
 }
 
@@ -109,26 +110,27 @@ func TestImportFromStdinNeedsCheckpoint(t *testing.T) {
 	e := newEnv(t)
 	r := e.run(`{"kind":"user","id":"a","name":"A"}`, "import", "-")
 	if r.code != 2 || !strings.Contains(r.err, "--checkpoint") {
-		t.Fatalf("exit %d: %s", r.code, r.err)
+		t.Fatalf("talkjs import - = exit %d, want 2 asking for --checkpoint on stderr\n%s", r.code, r.streams())
 	}
 	cp := filepath.Join(t.TempDir(), "cp")
 	r = e.run(`{"kind":"user","id":"a","name":"A"}`, "import", "--checkpoint", cp, "-")
 	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.err)
+		t.Fatalf("talkjs import --checkpoint CP - = exit %d, want 0\n%s", r.code, r.streams())
 	}
 	if _, ok := e.srv.User("a"); !ok {
-		t.Error("user a was not imported")
+		t.Error("after talkjs import --checkpoint CP -, user a is missing, want it imported")
 	}
 }
 
 func TestProgressLine(t *testing.T) {
+	t.Parallel()
 	got := progressLine(importerProgress(500, 1000, 500), 2e9, false, 0)
-	if got != "import: 500/1000 messages (50%), 250 messages/s, ETA 2s" {
-		t.Errorf("got %q", got)
+	if want := "import: 500/1000 messages (50%), 250 messages/s, ETA 2s"; got != want {
+		t.Errorf("progressLine(500 of 1000 in 2s, no terminal) = %q, want %q", got, want)
 	}
 	bar := progressLine(importerProgress(500, 1000, 500), 2e9, true, 0)
-	if !strings.HasPrefix(bar, "[███████████████░░░░░░░░░░░░░░░] 500/1000  50%") || !strings.Contains(bar, "ETA 2s") {
-		t.Errorf("bar %q", bar)
+	if want := "[███████████████░░░░░░░░░░░░░░░] 500/1000  50%"; !strings.HasPrefix(bar, want) || !strings.Contains(bar, "ETA 2s") {
+		t.Errorf("progressLine(500 of 1000 in 2s, on a terminal) = %q, want it to start %q and hold \"ETA 2s\"", bar, want)
 	}
 }
 
@@ -143,11 +145,11 @@ func TestImportRejectsFileIsPrivate(t *testing.T) {
 	// A rejects file left by an earlier run, readable by everyone.
 	os.WriteFile(path+".rejects", []byte("old"), 0o644)
 	if r := e.run("", "import", path); r.code != 1 {
-		t.Fatalf("exit %d: %s", r.code, r.err)
+		t.Fatalf("talkjs import h.ndjson (line 2 not JSON) = exit %d, want 1\n%s", r.code, r.streams())
 	}
 	fi, err := os.Stat(path + ".rejects")
 	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("rejects file mode %v (%v), want 0600: it holds chat text", fi.Mode(), err)
+		t.Errorf("after talkjs import, h.ndjson.rejects has mode %v (%v), want 0600: it holds chat text", fi.Mode(), err)
 	}
 }
 
@@ -165,13 +167,13 @@ func TestImportAdvisesARerunOnlyWhereItHelps(t *testing.T) {
 	vars["TALKJS_SECRET_KEY"] = "sk_test_wrong"
 	r := runWith(t, vars, "", "import", path)
 	if r.code != 1 || strings.Contains(r.err, again) || !strings.Contains(r.err, "Check the app id and secret key") {
-		t.Errorf("401: exit %d\n%s", r.code, r.err)
+		t.Errorf("talkjs import history.ndjson with a wrong secret key = exit %d, want 1 saying \"Check the app id and secret key\", not %q\n%s", r.code, again, r.streams())
 	}
 
 	// A server that fails: a rerun may get further.
 	down := newEnv(t, api.WithFaults(api.Faults{Unavailable: 1, Seed: 1}))
 	if r := down.run("", "import", path); r.code != 1 || !strings.Contains(r.err, again) {
-		t.Errorf("503: exit %d\n%s", r.code, r.err)
+		t.Errorf("talkjs import history.ndjson against a server that answers 503 = exit %d, want 1 saying %q\n%s", r.code, again, r.streams())
 	}
 
 	// A checkpoint of another input: a usage error, nothing sent.
@@ -179,14 +181,15 @@ func TestImportAdvisesARerunOnlyWhereItHelps(t *testing.T) {
 	other := writeHistory(t, histgen.Spec{Users: 3, Conversations: 2, Messages: 31, Seed: 2})
 	r = e.run("", "import", "--checkpoint", path+".checkpoint", other)
 	if r.code != 2 || strings.Contains(r.err, again) || !strings.Contains(r.err, "belongs to another input") || r.out != "" {
-		t.Errorf("mismatched checkpoint: exit %d\nstdout %s\nstderr %s", r.code, r.out, r.err)
+		t.Errorf("talkjs import --checkpoint history.ndjson.checkpoint other.ndjson = exit %d, "+
+			"want 2 with \"belongs to another input\", not %q, on stderr and nothing on stdout\n%s", r.code, again, r.streams())
 	}
 
 	// A damaged checkpoint: say how to start afresh, not to rerun.
 	os.WriteFile(path+".checkpoint", []byte("garbage\n"), 0o600)
 	r = e.run("", "import", path)
 	if r.code != 1 || strings.Contains(r.err, again) || !strings.Contains(r.err, "move it away to start afresh") {
-		t.Errorf("damaged checkpoint: exit %d\n%s", r.code, r.err)
+		t.Errorf("talkjs import history.ndjson with a damaged checkpoint = exit %d, want 1 saying \"move it away to start afresh\", not %q\n%s", r.code, again, r.streams())
 	}
 	if n := e.srv.Counts().Messages; n != 30 {
 		t.Errorf("server holds %d messages, want 30", n)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -34,23 +35,24 @@ func TestJSONIsTheAPIsOwnRepresentation(t *testing.T) {
 		{[]string{"messages", "list", "c1"}, []string{"attachment", "editedAt"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			out := e.ok(append(tc.args, "--json")...)
+			args := append(tc.args, "--json")
+			out := e.in(t).ok(args...)
 			if !json.Valid([]byte(out)) {
-				t.Fatalf("not JSON:\n%s", out)
+				t.Fatalf("%s printed\n%s\nwant JSON", commandLine(args...), out)
 			}
 			for _, f := range tc.nulls {
 				if !strings.Contains(out, `"`+f+`": null`) {
-					t.Errorf("%q is not null:\n%s", f, out)
+					t.Errorf("%s printed\n%s\nwant \"%s\": null", commandLine(args...), out, f)
 				}
 			}
-			if regexp.MustCompile(`": (""|0)[,\n]`).MatchString(out) {
-				t.Errorf("a Go zero value in the output:\n%s", out)
+			if zero := regexp.MustCompile(`": (""|0)[,\n]`).FindString(out); zero != "" {
+				t.Errorf("%s printed\n%s\nwant no Go zero value (%s) where the API has null", commandLine(args...), out, strings.TrimSpace(zero))
 			}
 		})
 	}
 	// Presence: the map of users, as before, without the answer's wrapper.
-	if out := e.ok("users", "presence", "--json"); strings.TrimSpace(out) != "{}" {
-		t.Errorf("users presence --json = %s, want {}", out)
+	if out := strings.TrimSpace(e.ok("users", "presence", "--json")); out != "{}" {
+		t.Errorf("talkjs users presence --json = %s, want {}", out)
 	}
 }
 
@@ -61,7 +63,7 @@ func runTerminal(t *testing.T, vars map[string]string, cols int, args ...string)
 	var out, errb bytes.Buffer
 	st := &stdio{In: strings.NewReader(""), Out: terminal{&out, cols}, Err: terminal{&errb, cols},
 		Getenv: func(k string) string { return vars[k] }, ClientOptions: []talkjs.Option{fastRetries()}}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	code := run(ctx, st, args)
 	return result{code, out.String(), errb.String()}
@@ -72,26 +74,31 @@ func TestTablesFitTheTerminal(t *testing.T) {
 	e.ok("users", "upsert", "alice", "--name", strings.Repeat("Alice Anne Marie ", 6), "--email", "alice.anne.marie@example.com", "--role", "customer")
 	e.ok("users", "upsert", "kenji", "--name", "山田健二さん", "--email", "k@example.jp")
 	for _, cols := range []int{50, 80, 120} {
-		r := runTerminal(t, e.vars, cols, "users", "list")
-		if r.code != 0 {
-			t.Fatalf("exit %d: %s", r.code, r.err)
-		}
-		for _, line := range strings.Split(strings.TrimSuffix(r.out, "\n"), "\n") {
-			if w := displayWidth(line); w >= cols {
-				t.Errorf("%d columns: a line %d cells wide: %q", cols, w, line)
+		t.Run(fmt.Sprintf("%d columns", cols), func(t *testing.T) {
+			r := runTerminal(t, e.vars, cols, "users", "list")
+			if r.code != 0 {
+				t.Fatalf("talkjs users list on a %d-column terminal = exit %d, want 0\n%s", cols, r.code, r.streams())
 			}
-		}
-		if !strings.Contains(r.out, "…") {
-			t.Errorf("%d columns: the long name was not clipped:\n%s", cols, r.out)
-		}
+			for _, line := range strings.Split(strings.TrimSuffix(r.out, "\n"), "\n") {
+				if w := displayWidth(line); w >= cols {
+					t.Errorf("talkjs users list on a %d-column terminal printed a line %d cells wide, want fewer than %d: %q", cols, w, cols, line)
+				}
+			}
+			if !strings.Contains(r.out, "…") {
+				t.Errorf("talkjs users list on a %d-column terminal printed\n%s\nwant the long name clipped with …", cols, r.out)
+			}
+		})
 	}
-	// Not a terminal: nothing is clipped.
-	if out := e.ok("users", "list"); !strings.Contains(out, strings.Repeat("Alice Anne Marie ", 5)) {
-		t.Errorf("a pipe got a clipped table:\n%s", out)
-	}
+	t.Run("pipe", func(t *testing.T) {
+		// Not a terminal: nothing is clipped.
+		if out := e.in(t).ok("users", "list"); !strings.Contains(out, strings.Repeat("Alice Anne Marie ", 5)) {
+			t.Errorf("talkjs users list into a pipe printed\n%s\nwant the long name whole", out)
+		}
+	})
 }
 
 func TestTableAlignsWideCharacters(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	tb := newTable(&b, "ID", "NAME", "ROLE")
 	tb.row("u1", "山田健二", "buyer")
@@ -107,30 +114,34 @@ func TestTableAlignsWideCharacters(t *testing.T) {
 		if col == -1 {
 			col = at
 		} else if at != col {
-			t.Errorf("the last column starts at cell %d, not %d: %q\n%s", at, col, line, b.String())
+			t.Errorf("table line %q: the last column starts at cell %d, want %d as on the first line\n%s", line, at, col, b.String())
 		}
 	}
 	if got := clip("山田健二さん", 7); got != "山田健…" || displayWidth(got) > 7 {
-		t.Errorf("clip = %q (%d cells), want 山田健… in at most 7", got, displayWidth(got))
+		t.Errorf("clip(山田健二さん, 7) = %q (%d cells), want 山田健… in at most 7", got, displayWidth(got))
 	}
 }
 
 // The progress bar is redrawn with "\r" and erase-line: a line as wide as the
 // terminal wraps, and the rows above the last are never erased.
 func TestProgressBarNeverWraps(t *testing.T) {
+	t.Parallel()
 	for _, cols := range []int{20, 50, 80} {
-		var b bytes.Buffer
-		p := newProgressPrinter(terminal{&b, cols}, true, 0)
-		for settled := 0; settled <= 123456; settled += 4321 {
-			p.draw(importerProgress(settled, 123456, settled))
-		}
-		p.Write([]byte("a note\n"))
-		p.draw(importerProgress(123456, 123456, 123456))
-		for _, seg := range regexp.MustCompile("\r\033\\[K|\n").Split(b.String(), -1) {
-			if w := displayWidth(seg); w >= cols {
-				t.Errorf("%d columns: a %d-cell line %q would wrap", cols, w, seg)
+		t.Run(fmt.Sprintf("%d columns", cols), func(t *testing.T) {
+			t.Parallel()
+			var b bytes.Buffer
+			p := newProgressPrinter(terminal{&b, cols}, true, 0)
+			for settled := 0; settled <= 123456; settled += 4321 {
+				p.draw(importerProgress(settled, 123456, settled))
 			}
-		}
+			p.Write([]byte("a note\n"))
+			p.draw(importerProgress(123456, 123456, 123456))
+			for _, seg := range regexp.MustCompile("\r\033\\[K|\n").Split(b.String(), -1) {
+				if w := displayWidth(seg); w >= cols {
+					t.Errorf("the progress printer on a %d-column terminal drew a line %d cells wide, want fewer than %d: %q", cols, w, cols, seg)
+				}
+			}
+		})
 	}
 }
 
@@ -147,16 +158,20 @@ func TestHints(t *testing.T) {
 	}
 	r := runWith(t, with(talkjs.EnvAppID, "wrong_app"), "", "users", "get", "alice")
 	if r.code != 1 || !strings.Contains(r.err, `The app id "wrong_app" is not known`) || !strings.Contains(r.err, "TALKJS_APP_ID") {
-		t.Errorf("wrong app id: exit %d\n%s", r.code, r.err)
+		t.Errorf("talkjs users get alice with TALKJS_APP_ID=wrong_app = exit %d, want 1 with `The app id \"wrong_app\" is not known` and TALKJS_APP_ID on stderr\n%s",
+			r.code, r.streams())
 	}
 	// A missing user of a known app: no hint about the app id.
 	if r := e.run("", "users", "get", "nobody"); r.code != 1 || strings.Contains(r.err, "app id") {
-		t.Errorf("missing user: exit %d\n%s", r.code, r.err)
+		t.Errorf("talkjs users get nobody = exit %d, want 1 with no hint about the app id\n%s", r.code, r.streams())
 	}
-	for _, base := range []string{e.url + "/v1/" + e.vars[talkjs.EnvAppID], e.url + "/v1/" + e.vars[talkjs.EnvAppID] + "/"} {
-		r := runWith(t, with(talkjs.EnvBaseURL, base), "", "users", "get", "alice")
-		if r.code != 2 || !strings.Contains(r.err, "give the host root, \""+e.url+"\"") {
-			t.Errorf("base URL %s: exit %d\n%s", base, r.code, r.err)
-		}
+	for _, path := range []string{"/v1/" + e.vars[talkjs.EnvAppID], "/v1/" + e.vars[talkjs.EnvAppID] + "/"} {
+		t.Run("base URL ending "+path, func(t *testing.T) {
+			base := e.url + path
+			r := runWith(t, with(talkjs.EnvBaseURL, base), "", "users", "get", "alice")
+			if r.code != 2 || !strings.Contains(r.err, "give the host root, \""+e.url+"\"") {
+				t.Errorf("talkjs users get alice with TALKJS_BASE_URL=%s = exit %d, want 2 saying to give the host root, %q\n%s", base, r.code, e.url, r.streams())
+			}
+		})
 	}
 }
