@@ -367,6 +367,7 @@ func must(t *testing.T, err error) {
 }
 
 func TestRunTokens(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{talkjs.EnvAppID: "app1", talkjs.EnvSecretKey: "sk_test_secret"}
 	for _, tc := range []struct {
 		call    string
@@ -384,6 +385,7 @@ func TestRunTokens(t *testing.T) {
 		{"runTokenUser(--lifetime 1h)", runTokenUser, tokenOptions{lifetime: time.Hour}, "", 0, "usage: --user-id is required"},
 	} {
 		t.Run(tc.call, func(t *testing.T) {
+			t.Parallel()
 			var out bytes.Buffer
 			st := &stdio{Getenv: func(k string) string { return vars[k] }}
 			opts := tc.opts
@@ -397,12 +399,12 @@ func TestRunTokens(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("%s: %v", tc.call, err)
+				t.Fatalf("%s = error %v, want nil", tc.call, err)
 			}
 			claims := jwt.MapClaims{}
 			if _, err := jwt.ParseWithClaims(strings.TrimSuffix(out.String(), "\n"), claims,
 				func(*jwt.Token) (any, error) { return []byte("sk_test_secret"), nil }, jwt.WithValidMethods([]string{"HS256"})); err != nil {
-				t.Fatalf("%s printed %q, not one HS256 token signed with the secret: %v", tc.call, out.String(), err)
+				t.Fatalf("%s printed %q, want one HS256 token signed with the secret (%v)", tc.call, out.String(), err)
 			}
 			seconds := claims["exp"].(float64) - claims["iat"].(float64)
 			delete(claims, "exp")

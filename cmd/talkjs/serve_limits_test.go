@@ -55,6 +55,15 @@ func closedWithin(t *testing.T, conn net.Conn, d time.Duration) (bool, string) {
 	return true, string(b)
 }
 
+// httpAnswer is an HTTP answer as a failure message shows it: its status, or
+// the error that came instead.
+func httpAnswer(resp *http.Response, err error) string {
+	if err != nil {
+		return "error " + err.Error()
+	}
+	return resp.Status
+}
+
 // A client that sends its body slowly is cut off by --read-timeout, and an
 // idle keep-alive connection by --idle-timeout. The deadlines of the test
 // are many times the server's, so a loaded machine cannot fail it.
@@ -67,7 +76,7 @@ func TestServeCutsSlowBodiesAndIdleConnections(t *testing.T) {
 	defer slow.Close()
 	fmt.Fprintf(slow, "PUT /v1/test_app/users/u HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_lim\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\":")
 	if closed, got := closedWithin(t, slow, 30*time.Second); !closed || strings.Contains(got, "200 OK") {
-		t.Errorf("a body that never finishes: closed %v, answer %q", closed, got)
+		t.Errorf("a PUT whose body never finishes, under --read-timeout 1s: connection closed %v, answer %q; want it closed with no 200", closed, got)
 	}
 
 	idle, err := net.Dial("tcp", addr)
@@ -78,7 +87,7 @@ func TestServeCutsSlowBodiesAndIdleConnections(t *testing.T) {
 	fmt.Fprintf(idle, "GET /v1/test_app/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_lim\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(idle), nil)
 	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("first request: %v %v", resp, err)
+		t.Fatalf("GET /v1/test_app/users on a new connection = %s, want 200 OK", httpAnswer(resp, err))
 	}
 	resp.Body.Close()
 	if closed, _ := closedWithin(t, idle, 30*time.Second); !closed {
@@ -98,7 +107,7 @@ func TestServeBoundsHeaders(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("status %d, want 431", resp.StatusCode)
+		t.Errorf("GET with a 64 KiB header under --max-header-bytes 4096 = %d, want 431", resp.StatusCode)
 	}
 }
 
@@ -137,7 +146,7 @@ func TestServeLimitsConnections(t *testing.T) {
 	_ = third.SetReadDeadline(time.Now().Add(30 * time.Second))
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("after one closed: %v %v", resp, err)
+		t.Fatalf("GET on the third connection, once one of the two closed = %s, want 200 OK", httpAnswer(resp, err))
 	}
 	resp.Body.Close()
 }
@@ -170,7 +179,7 @@ func TestServeStateSurvivesRestart(t *testing.T) {
 			}
 		}
 		if base == "" {
-			t.Fatalf("no URL:\n%s", out.String())
+			t.Fatalf("talkjs serve --state STATE printed no URL, want \"listening on http://127.0.0.1:PORT\"\n%s", out.String())
 		}
 		do(base)
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -180,7 +189,7 @@ func TestServeStateSurvivesRestart(t *testing.T) {
 			out.WriteString(lines.Text() + "\n")
 		}
 		if err := cmd.Wait(); err != nil {
-			t.Fatalf("exit: %v\n%s", err, out.String())
+			t.Fatalf("talkjs serve --state STATE, sent SIGTERM = %v, want exit 0\n%s", err, out.String())
 		}
 		return out.String()
 	}
@@ -190,23 +199,23 @@ func TestServeStateSurvivesRestart(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil || resp.StatusCode != 200 {
-			t.Fatalf("PUT: %v %v", resp, err)
+			t.Fatalf("PUT /v1/test_app/users/alice = %s, want 200 OK", httpAnswer(resp, err))
 		}
 		resp.Body.Close()
 	})
 	if !strings.Contains(out, "starting empty") || !strings.Contains(out, "State saved to "+path) {
-		t.Errorf("first run:\n%s", out)
+		t.Errorf("talkjs serve --state STATE, first run, printed\n%s\nwant \"starting empty\" and \"State saved to %s\"", out, path)
 	}
 	out = run(func(base string) {
 		if code, body := serveGet(t, base+"/v1/test_app/users/alice", "sk_st"); code != 200 || !strings.Contains(body, `"Alice"`) {
-			t.Errorf("after restart: %d %s", code, body)
+			t.Errorf("GET /v1/test_app/users/alice after a restart = %d %s, want 200 with Alice", code, body)
 		}
 	})
 	if !strings.Contains(out, "Loaded 1 users") {
-		t.Errorf("second run:\n%s", out)
+		t.Errorf("talkjs serve --state STATE, second run, printed\n%s\nwant \"Loaded 1 users\"", out)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil || !strings.Contains(string(b), `"format":"talkjs-go/state","version":1`) || strings.Contains(string(b), "sk_st") {
-		t.Errorf("state file (%v):\n%.300s", err, b)
+		t.Errorf("the state file (%v) begins\n%.300s\nwant format talkjs-go/state version 1 and no secret key", err, b)
 	}
 }

@@ -49,10 +49,10 @@ func TestServeStopsOnSignal(t *testing.T) {
 				}
 			}
 			if base == "" {
-				t.Fatalf("no URL printed:\n%s", out.String())
+				t.Fatalf("talkjs serve printed no URL, want \"listening on http://127.0.0.1:PORT\"\n%s", out.String())
 			}
 			if code, _ := serveGet(t, base+"/v1/test_app/users", "sk_sig"); code != 200 {
-				t.Fatalf("status %d", code)
+				t.Fatalf("GET /v1/test_app/users = %d, want 200", code)
 			}
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
@@ -65,13 +65,13 @@ func TestServeStopsOnSignal(t *testing.T) {
 			select {
 			case err := <-done:
 				if err != nil {
-					t.Errorf("exit: %v\n%s", err, out.String())
+					t.Errorf("talkjs serve, sent %s = %v, want exit 0\n%s", sig, err, out.String())
 				}
 			case <-time.After(10 * time.Second):
 				t.Fatal("did not stop")
 			}
 			if !strings.Contains(out.String(), "Server stopped.") {
-				t.Errorf("output:\n%s", out.String())
+				t.Errorf("talkjs serve, sent %s, printed\n%s\nwant \"Server stopped.\"", sig, out.String())
 			}
 		})
 	}

@@ -38,7 +38,7 @@ var serveURL = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 // its output, and a stop function that cancels it and answers the exit code.
 func startServe(t *testing.T, args ...string) (string, *serveBuf, func() int) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	out, errOut := &serveBuf{}, &serveBuf{}
 	done := make(chan int, 1)
 	go func() {
@@ -70,12 +70,13 @@ func startServe(t *testing.T, args ...string) (string, *serveBuf, func() int) {
 		select {
 		case code := <-done:
 			cancel()
-			t.Fatalf("serve exited with %d: %s %s", code, out.String(), errOut.String())
+			t.Fatalf("talkjs serve %s = exit %d before it printed its URL, want it serving\n%s",
+				strings.Join(args, " "), code, result{code, out.String(), errOut.String()}.streams())
 		default:
 		}
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("serve printed no URL: %s", out.String())
+			t.Fatalf("talkjs serve %s printed no URL in 30s, want \"listening on http://127.0.0.1:PORT\"\nstdout:\n%s", strings.Join(args, " "), out.String())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -100,23 +101,23 @@ func TestServeRunsAndStops(t *testing.T) {
 	base, out, stop := startServe(t, "--addr", "127.0.0.1:0", "--app-id", "myapp", "--secret", "sk_test_cli")
 	for _, want := range []string{"app id:  myapp", "secret:  sk_test_cli", "TALKJS_BASE_URL=" + base} {
 		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
+			t.Errorf("talkjs serve --app-id myapp --secret sk_test_cli printed\n%s\nwant %q", out.String(), want)
 		}
 	}
 	if code, body := serveGet(t, base+"/v1/myapp/users", "sk_test_cli"); code != 200 || body != `{"data":[]}` {
-		t.Errorf("list users: %d %s", code, body)
+		t.Errorf(`GET /v1/myapp/users = %d %s, want 200 {"data":[]}`, code, body)
 	}
 	if code, _ := serveGet(t, base+"/v1/myapp/users", "wrong"); code != 401 {
-		t.Errorf("wrong secret: %d", code)
+		t.Errorf("GET /v1/myapp/users with a wrong secret = %d, want 401", code)
 	}
 	if code, _ := serveGet(t, base+"/v1/other/users", "sk_test_cli"); code != 404 {
-		t.Errorf("other app: %d", code)
+		t.Errorf("GET /v1/other/users (another app) = %d, want 404", code)
 	}
 	if code := stop(); code != 0 {
-		t.Errorf("exit code %d", code)
+		t.Errorf("talkjs serve, stopped = exit %d, want 0", code)
 	}
 	if !strings.Contains(out.String(), "Server stopped.") {
-		t.Errorf("output: %s", out.String())
+		t.Errorf("talkjs serve, stopped, printed\n%s\nwant \"Server stopped.\"", out.String())
 	}
 	if _, err := http.Get(base + "/v1/myapp/users"); err == nil {
 		t.Error("still serving after stop")
@@ -127,7 +128,7 @@ func TestServeGeneratesASecret(t *testing.T) {
 	_, out, _ := startServe(t, "--addr", "127.0.0.1:0")
 	m := regexp.MustCompile(`secret:  (sk_test_\w+)`).FindStringSubmatch(out.String())
 	if m == nil || len(m[1]) < 24 || !strings.Contains(out.String(), "app id:  "+api.DefaultAppID) {
-		t.Fatalf("output: %s", out.String())
+		t.Fatalf("talkjs serve (no --secret) printed\n%s\nwant a generated secret sk_test_… of 24 characters or more and the app id %s", out.String(), api.DefaultAppID)
 	}
 }
 
@@ -136,21 +137,21 @@ func TestServeRateLimitAndFaults(t *testing.T) {
 	users := base + "/v1/" + api.DefaultAppID + "/users"
 	for i := 0; i < 2; i++ {
 		if code, _ := serveGet(t, users, "k"); code != 200 {
-			t.Fatalf("request %d: %d", i, code)
+			t.Fatalf("GET users, request %d of a burst of 2 = %d, want 200", i+1, code)
 		}
 	}
 	if code, _ := serveGet(t, users, "k"); code != 429 {
-		t.Errorf("beyond the burst: %d", code)
+		t.Errorf("GET users beyond the burst of 2 = %d, want 429", code)
 	}
 	if !strings.Contains(out.String(), "rate limit: 0.001 requests/s, bursts of 2") {
-		t.Errorf("output: %s", out.String())
+		t.Errorf("talkjs serve --rate-limit 0.001:2 printed\n%s\nwant \"rate limit: 0.001 requests/s, bursts of 2\"", out.String())
 	}
 	base, out, _ = startServe(t, "--addr", "127.0.0.1:0", "--secret", "k", "--faults", "503=1,seed=7")
 	if code, _ := serveGet(t, base+"/v1/"+api.DefaultAppID+"/users", "k"); code != 503 {
-		t.Errorf("with 503=1: %d", code)
+		t.Errorf("GET users with --faults 503=1,seed=7 = %d, want 503", code)
 	}
 	if !strings.Contains(out.String(), "faults: 503=1,502=0,cut=0,seed=7") {
-		t.Errorf("output: %s", out.String())
+		t.Errorf("talkjs serve --faults 503=1,seed=7 printed\n%s\nwant \"faults: 503=1,502=0,cut=0,seed=7\"", out.String())
 	}
 }
 
@@ -170,30 +171,33 @@ func TestServeBadFlags(t *testing.T) {
 		{"extra"},
 		{"--nope"},
 	} {
-		errOut := &serveBuf{}
-		code := run(context.Background(), &stdio{In: strings.NewReader(""), Out: io.Discard, Err: errOut, Getenv: func(string) string { return "" }},
-			append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
-		if code != 2 || errOut.String() == "" {
-			t.Errorf("%v: exit %d, stderr %q", args, code, errOut.String())
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			errOut := &serveBuf{}
+			args := append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
+			code := run(t.Context(), &stdio{In: strings.NewReader(""), Out: io.Discard, Err: errOut, Getenv: func(string) string { return "" }}, args)
+			if code != 2 || errOut.String() == "" {
+				t.Errorf("%s = exit %d, stderr %q; want 2 and a message", commandLine(args...), code, errOut.String())
+			}
+		})
 	}
 	// A taken address is an error, not a usage problem.
 	base, _, _ := startServe(t, "--addr", "127.0.0.1:0")
 	errOut := &serveBuf{}
-	code := run(context.Background(), &stdio{In: strings.NewReader(""), Out: io.Discard, Err: errOut, Getenv: func(string) string { return "" }},
-		[]string{"serve", "--addr", strings.TrimPrefix(base, "http://")})
+	args := []string{"serve", "--addr", strings.TrimPrefix(base, "http://")}
+	code := run(t.Context(), &stdio{In: strings.NewReader(""), Out: io.Discard, Err: errOut, Getenv: func(string) string { return "" }}, args)
 	if code != 1 || !strings.Contains(errOut.String(), "listen") {
-		t.Errorf("taken address: exit %d, %q", code, errOut.String())
+		t.Errorf("%s (a taken address) = exit %d, stderr %q; want 1 and a listen error", commandLine(args...), code, errOut.String())
 	}
 }
 
 func TestParseFaultsDrawsASeed(t *testing.T) {
+	t.Parallel()
 	a, err := parseFaults("cut=0.5")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := parseFaults("cut=0.5")
 	if a.Cut != 0.5 || a.Seed == b.Seed {
-		t.Errorf("%+v %+v", a, b)
+		t.Errorf("parseFaults(cut=0.5) twice = %+v and %+v, want Cut 0.5 and two different seeds", a, b)
 	}
 }
