@@ -27,14 +27,16 @@ func listener(t *testing.T, asJSON bool) (url string, out, errOut *serveBuf) {
 func TestTriggerEveryTypeToListen(t *testing.T) {
 	url, out, errOut := listener(t, false)
 	for _, typ := range append(webhook.Types(), "conversation.archived") {
-		r := runWith(t, map[string]string{talkjs.EnvSecretKey: hookSecret}, "", "webhooks", "trigger", typ, "--to", url)
-		if r.code != 0 || !strings.Contains(r.out, "POST "+url+" "+typ+": 200 OK") {
-			t.Errorf("trigger %s: exit %d, out %q, err %q", typ, r.code, r.out, r.err)
-		}
+		t.Run(typ, func(t *testing.T) {
+			r := runWith(t, map[string]string{talkjs.EnvSecretKey: hookSecret}, "", "webhooks", "trigger", typ, "--to", url)
+			if want := "POST " + url + " " + typ + ": 200 OK"; r.code != 0 || !strings.Contains(r.out, want) {
+				t.Errorf("talkjs webhooks trigger %s --to URL = exit %d, want 0 with %q on stdout\n%s", typ, r.code, want, r.streams())
+			}
+		})
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != len(webhook.Types())+1 {
-		t.Fatalf("listen printed %d lines, want %d:\n%s", len(lines), len(webhook.Types())+1, out.String())
+		t.Fatalf("webhooks listen printed %d lines, want %d, one per event:\n%s", len(lines), len(webhook.Types())+1, out.String())
 	}
 	line := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  (\S+) +evt_[0-9a-f]{24}  (.+)$`)
 	want := map[string]string{
@@ -49,15 +51,15 @@ func TestTriggerEveryTypeToListen(t *testing.T) {
 	for _, l := range lines {
 		m := line.FindStringSubmatch(l)
 		if m == nil {
-			t.Errorf("listen line %q does not read TIME  TYPE  ID  WHAT", l)
+			t.Errorf("webhooks listen printed the line %q, want TIME  TYPE  ID  WHAT", l)
 			continue
 		}
 		if w, ok := want[m[1]]; ok && m[2] != w {
-			t.Errorf("%s described as %q, want %q", m[1], m[2], w)
+			t.Errorf("webhooks listen described %s as %q, want %q", m[1], m[2], w)
 		}
 	}
 	if errOut.String() != "" {
-		t.Errorf("listen refused something: %s", errOut.String())
+		t.Errorf("webhooks listen: stderr = %q, want nothing refused", errOut.String())
 	}
 }
 
@@ -65,10 +67,10 @@ func TestListenRefusesBadSignatures(t *testing.T) {
 	url, out, errOut := listener(t, true)
 	r := runWith(t, nil, "", "webhooks", "trigger", "message.sent", "--to", url, "--secret", "sk_wrong")
 	if r.code != 1 || !strings.Contains(r.out, "401 Unauthorized") {
-		t.Errorf("trigger with the wrong secret: exit %d, out %q; want 1 and the 401", r.code, r.out)
+		t.Errorf("talkjs webhooks trigger message.sent --to URL --secret sk_wrong = exit %d, want 1 with 401 Unauthorized on stdout\n%s", r.code, r.streams())
 	}
 	if out.String() != "" || !strings.Contains(errOut.String(), "refused a request: webhook: the signature does not match the body") {
-		t.Errorf("listen printed %q, reported %q", out.String(), errOut.String())
+		t.Errorf("webhooks listen, sent a wrong signature, printed %q and reported %q; want nothing printed and the signature refused on stderr", out.String(), errOut.String())
 	}
 	if strings.Contains(errOut.String()+r.out+r.err, "sk_wrong") {
 		t.Error("the secret was printed")
@@ -79,21 +81,22 @@ func TestListenJSON(t *testing.T) {
 	url, out, _ := listener(t, true)
 	r := runWith(t, nil, "", "webhooks", "trigger", "user.created", "--to", url, "--secret", hookSecret, "--json")
 	if r.code != 0 {
-		t.Fatalf("trigger: exit %d %s %s", r.code, r.out, r.err)
+		t.Fatalf("talkjs webhooks trigger user.created --to URL --secret S --json = exit %d, want 0\n%s", r.code, r.streams())
 	}
 	var sent struct {
 		Event  json.RawMessage
 		Status int
 	}
 	if err := json.Unmarshal([]byte(r.out), &sent); err != nil || sent.Status != 200 {
-		t.Fatalf("trigger --json printed %q (%v), want the event and status 200", r.out, err)
+		t.Fatalf("talkjs webhooks trigger user.created --to URL --secret S --json printed %q (%v), want the event and status 200", r.out, err)
 	}
 	if got := strings.TrimSpace(out.String()); got != string(sent.Event) {
-		t.Errorf("listen --json printed\n%s\nwant the event as sent\n%s", got, sent.Event)
+		t.Errorf("webhooks listen --json printed\n%s\nwant the event as sent\n%s", got, sent.Event)
 	}
 }
 
 func TestWebhookCommandsUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -109,10 +112,13 @@ func TestWebhookCommandsUsage(t *testing.T) {
 		{[]string{"serve", "--webhook-secret", "a"}, "need --webhook URL"},
 	}
 	for _, tc := range tests {
-		r := runWith(t, nil, "", tc.args...)
-		if r.code != exitUsage || !strings.Contains(r.err, tc.want) {
-			t.Errorf("talkjs %s: exit %d, stderr %q; want %d and %q", strings.Join(tc.args, " "), r.code, r.err, exitUsage, tc.want)
-		}
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			r := runWith(t, nil, "", tc.args...)
+			if r.code != exitUsage || !strings.Contains(r.err, tc.want) {
+				t.Errorf("%s = exit %d, want %d with %q on stderr\n%s", commandLine(tc.args...), r.code, exitUsage, tc.want, r.streams())
+			}
+		})
 	}
 }
 
@@ -122,7 +128,7 @@ func TestServeSendsWebhooks(t *testing.T) {
 	url, out, errOut := listener(t, false)
 	base, serveOut, stop := startServe(t, "--secret", hookSecret, "--webhook", url, "--webhook-events", "user.created,message.sent,conversation.deleted")
 	if !strings.Contains(serveOut.String(), "webhook: "+url+" (user.created, message.sent, conversation.deleted, signed with the secret key)") {
-		t.Errorf("serve did not announce the webhook:\n%s", serveOut.String())
+		t.Errorf("talkjs serve --webhook URL --webhook-events … printed\n%s\nwant the webhook announced with its events", serveOut.String())
 	}
 	vars := map[string]string{talkjs.EnvAppID: "test_app", talkjs.EnvSecretKey: hookSecret, talkjs.EnvBaseURL: base}
 	for _, args := range [][]string{
@@ -133,14 +139,14 @@ func TestServeSendsWebhooks(t *testing.T) {
 		{"conversations", "delete", "c1"},
 	} {
 		if r := runWith(t, vars, "", args...); r.code != 0 {
-			t.Fatalf("talkjs %s: exit %d %s", strings.Join(args, " "), r.code, r.err)
+			t.Fatalf("%s = exit %d, want 0\n%s", commandLine(args...), r.code, r.streams())
 		}
 	}
 	if code := stop(); code != 0 {
-		t.Fatalf("serve exited %d", code)
+		t.Fatalf("talkjs serve --webhook URL, stopped = exit %d, want 0", code)
 	}
 	if !strings.Contains(serveOut.String(), "Webhooks: 3 delivered, 0 retried, 0 failed, 0 dropped.") {
-		t.Errorf("serve's counts on exit:\n%s", serveOut.String())
+		t.Errorf("talkjs serve --webhook URL, stopped, printed\n%s\nwant \"Webhooks: 3 delivered, 0 retried, 0 failed, 0 dropped.\"", serveOut.String())
 	}
 	var types []string
 	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
@@ -151,12 +157,12 @@ func TestServeSendsWebhooks(t *testing.T) {
 	// A user's events and a conversation's may overtake each other; those
 	// of one conversation may not.
 	if slices.Sort(types); strings.Join(types, " ") != "conversation.deleted message.sent user.created" {
-		t.Errorf("the receiver printed %q, want one user.created, message.sent and conversation.deleted\n%s", types, out.String())
+		t.Errorf("webhooks listen received %q, want one user.created, message.sent and conversation.deleted\n%s", types, out.String())
 	}
 	if i, j := strings.Index(out.String(), "message.sent"), strings.Index(out.String(), "conversation.deleted"); i > j {
-		t.Errorf("conversation.deleted arrived before message.sent:\n%s", out.String())
+		t.Errorf("webhooks listen received conversation.deleted before message.sent, want the conversation's events in order:\n%s", out.String())
 	}
 	if errOut.String() != "" {
-		t.Errorf("the receiver refused: %s", errOut.String())
+		t.Errorf("webhooks listen: stderr = %q, want nothing refused", errOut.String())
 	}
 }
