@@ -78,123 +78,151 @@ func TestEverySeedOperationKept(t *testing.T) {
 func TestAdditionsPresent(t *testing.T) {
 	t.Parallel()
 	doc := mustParse(t)
-	listParams := []string{"limit", "startingAfter", "orderBy", "orderDirection", "offsetTs", "lastMessageBefore", "lastMessageAfter", "filter"}
-	for _, name := range listParams {
-		if param(doc, http.MethodGet, "/conversations", name) == nil {
-			t.Errorf("GET /conversations parameter %s = nil, want it declared", name)
+	t.Run("list parameters", func(t *testing.T) {
+		listParams := []string{"limit", "startingAfter", "orderBy", "orderDirection", "offsetTs", "lastMessageBefore", "lastMessageAfter", "filter"}
+		for _, name := range listParams {
+			if param(doc, http.MethodGet, "/conversations", name) == nil {
+				t.Errorf("GET /conversations parameter %s = nil, want it declared", name)
+			}
+			if param(doc, http.MethodGet, "/users/{userId}/conversations", name) == nil {
+				t.Errorf("GET /users/{userId}/conversations parameter %s = nil, want it declared", name)
+			}
 		}
-		if param(doc, http.MethodGet, "/users/{userId}/conversations", name) == nil {
-			t.Errorf("GET /users/{userId}/conversations parameter %s = nil, want it declared", name)
+		if param(doc, http.MethodGet, "/users/{userId}/conversations", "unreadsOnly") == nil {
+			t.Error("GET /users/{userId}/conversations parameter unreadsOnly = nil, want it declared")
 		}
-	}
-	if param(doc, http.MethodGet, "/users/{userId}/conversations", "unreadsOnly") == nil {
-		t.Error("GET /users/{userId}/conversations parameter unreadsOnly = nil, want it declared")
-	}
-	orderBy := param(doc, http.MethodGet, "/conversations", "orderBy").Schema.Value
-	if want := []string{"lastActivity", "createdAt"}; !sameEnum(orderBy.Enum, want...) {
-		t.Errorf("orderBy enum = %v, want %v", orderBy.Enum, want)
-	}
-	dir := param(doc, http.MethodGet, "/conversations", "orderDirection").Schema.Value
-	if want := []string{"DESC", "ASC"}; !sameEnum(dir.Enum, want...) {
-		t.Errorf("orderDirection enum = %v, want %v", dir.Enum, want)
-	}
+		orderBy := param(doc, http.MethodGet, "/conversations", "orderBy").Schema.Value
+		if want := []string{"lastActivity", "createdAt"}; !sameEnum(orderBy.Enum, want...) {
+			t.Errorf("orderBy enum = %v, want %v", orderBy.Enum, want)
+		}
+		dir := param(doc, http.MethodGet, "/conversations", "orderDirection").Schema.Value
+		if want := []string{"DESC", "ASC"}; !sameEnum(dir.Enum, want...) {
+			t.Errorf("orderDirection enum = %v, want %v", dir.Enum, want)
+		}
+	})
 
-	added := []struct{ method, path, id string }{
-		{"POST", "/conversations/{conversationId}/readBy/{userId}", "markConversationReadByUser"},
-		{"PATCH", "/conversations/{conversationId}/participants/{userId}", "updateParticipant"},
-		{"DELETE", "/conversations/{conversationId}/messages", "deleteAllMessages"},
-		{"POST", "/files", "uploadFile"},
-		{"POST", "/presences", "listPresences"},
-		{"GET", "/conversations/{conversationId}/participants/{userId}/email", "getParticipantEmail"},
-	}
-	for _, a := range added {
-		if got := op(t, doc, a.method, a.path).OperationID; got != a.id {
-			t.Errorf("%s %s operationId = %q, want %q", a.method, a.path, got, a.id)
+	t.Run("added operations", func(t *testing.T) {
+		added := []struct{ method, path, id string }{
+			{"POST", "/conversations/{conversationId}/readBy/{userId}", "markConversationReadByUser"},
+			{"PATCH", "/conversations/{conversationId}/participants/{userId}", "updateParticipant"},
+			{"DELETE", "/conversations/{conversationId}/messages", "deleteAllMessages"},
+			{"POST", "/files", "uploadFile"},
+			{"POST", "/presences", "listPresences"},
+			{"GET", "/conversations/{conversationId}/participants/{userId}/email", "getParticipantEmail"},
 		}
-	}
-	if rb := op(t, doc, "POST", "/conversations/{conversationId}/readBy/{userId}").RequestBody; rb != nil {
-		t.Errorf("POST .../readBy/{userId} requestBody = %+v, want none", rb)
-	}
+		for _, a := range added {
+			if got := op(t, doc, a.method, a.path).OperationID; got != a.id {
+				t.Errorf("%s %s operationId = %q, want %q", a.method, a.path, got, a.id)
+			}
+		}
+		if rb := op(t, doc, "POST", "/conversations/{conversationId}/readBy/{userId}").RequestBody; rb != nil {
+			t.Errorf("POST .../readBy/{userId} requestBody = %+v, want none", rb)
+		}
+	})
 
 	schemas := doc.Components.Schemas
-	if want := []string{"ReadWrite", "Read", "None"}; !sameEnum(schemas["Access"].Value.Enum, want...) {
-		t.Errorf("Access enum = %v, want %v", schemas["Access"].Value.Enum, want)
-	}
-	if ref, want := schemas["ParticipationUpdate"].Value.Properties["access"].Ref, "#/components/schemas/Access"; ref != want {
-		t.Errorf("ParticipationUpdate.access $ref = %q, want %q", ref, want)
-	}
-	if schemas["EditMessageInput"].Value.Properties["markEdited"] == nil {
-		t.Error("EditMessageInput.markEdited = nil, want the property")
-	}
-	upload := op(t, doc, "POST", "/files").RequestBody.Value.Content.Get("multipart/form-data")
-	if upload == nil {
-		t.Fatal("POST /files requestBody multipart/form-data = nil, want it declared")
-	}
-	if p := upload.Schema.Value.Properties; p["file"] == nil || p["filename"] == nil {
-		t.Errorf("POST /files form properties = %v, want file and filename", keys(p))
-	}
-	tok := op(t, doc, "POST", "/files").Responses.Status(200).Value.Content.Get("application/json").Schema.Value
-	if tok.Properties["attachmentToken"] == nil {
-		t.Errorf("POST /files 200 properties = %v, want attachmentToken", keys(tok.Properties))
-	}
-	for _, s := range []string{"SendMessageInput", "ImportMessageInput"} {
-		if schemas[s].Value.Properties["attachmentToken"] == nil {
-			t.Errorf("%s.attachmentToken = nil, want the property", s)
+	t.Run("access", func(t *testing.T) {
+		if want := []string{"ReadWrite", "Read", "None"}; !sameEnum(schemas["Access"].Value.Enum, want...) {
+			t.Errorf("Access enum = %v, want %v", schemas["Access"].Value.Enum, want)
 		}
-	}
-	imp := schemas["ImportMessageInput"].Value
-	if imp.Properties["timestamp"] == nil {
-		t.Error("ImportMessageInput.timestamp = nil, want the property")
-	}
-	if c := imp.Properties["createdAt"]; c == nil || !c.Value.Deprecated {
-		t.Error("ImportMessageInput.createdAt is gone or not deprecated, want the seed's property kept, deprecated")
-	}
-	for _, s := range []string{"SendMessagesInput", "ImportMessagesInput", "BatchInput"} {
-		if mx := schemas[s].Value.MaxItems; mx == nil || *mx != 10 {
-			t.Errorf("%s maxItems = %v, want 10", s, mx)
+		if ref, want := schemas["ParticipationUpdate"].Value.Properties["access"].Ref, "#/components/schemas/Access"; ref != want {
+			t.Errorf("ParticipationUpdate.access $ref = %q, want %q", ref, want)
 		}
-	}
-	if mx := schemas["BatchUserInput"].Value.MaxProps; mx == nil || *mx != 100 {
-		t.Errorf("BatchUserInput maxProperties = %v, want 100", mx)
-	}
-	batchOp := schemas["BatchOperation"].Value
-	if batchOp.Type.Is("array") == false || batchOp.MinItems != 3 || *batchOp.MaxItems != 5 {
-		t.Errorf("BatchOperation = type %v, minItems %d, maxItems %v; want an array of 3..5", batchOp.Type, batchOp.MinItems, batchOp.MaxItems)
-	}
-	for _, path := range []string{"/users/{userId}", "/conversations", "/batch", "/files"} {
-		for method := range doc.Paths.Find(path).Operations() {
-			if param(doc, method, path, "TalkJS-REST-Version") == nil {
-				t.Errorf("%s %s parameter TalkJS-REST-Version = nil, want the header declared", method, path)
+	})
+	t.Run("message edit", func(t *testing.T) {
+		if schemas["EditMessageInput"].Value.Properties["markEdited"] == nil {
+			t.Error("EditMessageInput.markEdited = nil, want the property")
+		}
+	})
+	t.Run("files", func(t *testing.T) {
+		upload := op(t, doc, "POST", "/files").RequestBody.Value.Content.Get("multipart/form-data")
+		if upload == nil {
+			t.Fatal("POST /files requestBody multipart/form-data = nil, want it declared")
+		}
+		if p := upload.Schema.Value.Properties; p["file"] == nil || p["filename"] == nil {
+			t.Errorf("POST /files form properties = %v, want file and filename", keys(p))
+		}
+		tok := op(t, doc, "POST", "/files").Responses.Status(200).Value.Content.Get("application/json").Schema.Value
+		if tok.Properties["attachmentToken"] == nil {
+			t.Errorf("POST /files 200 properties = %v, want attachmentToken", keys(tok.Properties))
+		}
+		for _, s := range []string{"SendMessageInput", "ImportMessageInput"} {
+			if schemas[s].Value.Properties["attachmentToken"] == nil {
+				t.Errorf("%s.attachmentToken = nil, want the property", s)
 			}
 		}
-	}
-	// Every 429 answer documents Retry-After; every input-taking operation can answer 400.
-	for path, item := range doc.Paths.Map() {
-		for method, o := range item.Operations() {
-			if r := o.Responses.Status(429); r == nil || r.Value.Headers["Retry-After"] == nil {
-				t.Errorf("%s %s 429 has no Retry-After header, want one", method, path)
-			}
-			if o.RequestBody != nil && o.Responses.Status(400) == nil {
-				t.Errorf("%s %s takes a body and documents no 400, want a 400", method, path)
-			}
-			if r := o.Responses.Status(400); method != http.MethodHead && r != nil && r.Value.Content.Get("application/json") == nil {
-				t.Errorf("%s %s 400 has no application/json body, want one", method, path)
+	})
+	t.Run("import", func(t *testing.T) {
+		imp := schemas["ImportMessageInput"].Value
+		if imp.Properties["timestamp"] == nil {
+			t.Error("ImportMessageInput.timestamp = nil, want the property")
+		}
+		if c := imp.Properties["createdAt"]; c == nil || !c.Value.Deprecated {
+			t.Error("ImportMessageInput.createdAt is gone or not deprecated, want the seed's property kept, deprecated")
+		}
+	})
+	t.Run("limits", func(t *testing.T) {
+		for _, s := range []string{"SendMessagesInput", "ImportMessagesInput", "BatchInput"} {
+			if mx := schemas[s].Value.MaxItems; mx == nil || *mx != 10 {
+				t.Errorf("%s maxItems = %v, want 10", s, orNone(mx))
 			}
 		}
-	}
-	// notify and readUntil are named, so each has one Go type.
-	for _, s := range []string{"ParticipationInput", "ParticipationUpdate", "Participant"} {
-		if ref, want := schemas[s].Value.Properties["notify"].Ref, "#/components/schemas/Notify"; ref != want {
-			t.Errorf("%s.notify $ref = %q, want %q", s, ref, want)
+		if mx := schemas["BatchUserInput"].Value.MaxProps; mx == nil || *mx != 100 {
+			t.Errorf("BatchUserInput maxProperties = %v, want 100", orNone(mx))
 		}
+		batchOp := schemas["BatchOperation"].Value
+		if batchOp.Type.Is("array") == false || batchOp.MinItems != 3 || *batchOp.MaxItems != 5 {
+			t.Errorf("BatchOperation = type %v, minItems %d, maxItems %v; want an array of 3..5", batchOp.Type, batchOp.MinItems, orNone(batchOp.MaxItems))
+		}
+	})
+	t.Run("version header, 429 and 400", func(t *testing.T) {
+		for _, path := range []string{"/users/{userId}", "/conversations", "/batch", "/files"} {
+			for method := range doc.Paths.Find(path).Operations() {
+				if param(doc, method, path, "TalkJS-REST-Version") == nil {
+					t.Errorf("%s %s parameter TalkJS-REST-Version = nil, want the header declared", method, path)
+				}
+			}
+		}
+		// Every 429 answer documents Retry-After; every input-taking operation can answer 400.
+		for path, item := range doc.Paths.Map() {
+			for method, o := range item.Operations() {
+				if r := o.Responses.Status(429); r == nil || r.Value.Headers["Retry-After"] == nil {
+					t.Errorf("%s %s 429 has no Retry-After header, want one", method, path)
+				}
+				if o.RequestBody != nil && o.Responses.Status(400) == nil {
+					t.Errorf("%s %s takes a body and documents no 400, want a 400", method, path)
+				}
+				if r := o.Responses.Status(400); method != http.MethodHead && r != nil && r.Value.Content.Get("application/json") == nil {
+					t.Errorf("%s %s 400 has no application/json body, want one", method, path)
+				}
+			}
+		}
+	})
+	t.Run("named unions", func(t *testing.T) {
+		// notify and readUntil are named, so each has one Go type.
+		for _, s := range []string{"ParticipationInput", "ParticipationUpdate", "Participant"} {
+			if ref, want := schemas[s].Value.Properties["notify"].Ref, "#/components/schemas/Notify"; ref != want {
+				t.Errorf("%s.notify $ref = %q, want %q", s, ref, want)
+			}
+		}
+		if ref, want := schemas["ReadMarkerInput"].Value.Properties["readUntil"].Ref, "#/components/schemas/ReadUntil"; ref != want {
+			t.Errorf("ReadMarkerInput.readUntil $ref = %q, want %q", ref, want)
+		}
+	})
+	t.Run("user input", func(t *testing.T) {
+		// A user's name is needed only on creation: the schema must not require it.
+		if req := schemas["UserInput"].Value.Required; len(req) != 0 {
+			t.Errorf("UserInput required = %v, want none: an update without name must be valid", req)
+		}
+	})
+}
+
+// orNone is a schema limit as a failure message shows it.
+func orNone(limit *uint64) any {
+	if limit == nil {
+		return "none"
 	}
-	if ref, want := schemas["ReadMarkerInput"].Value.Properties["readUntil"].Ref, "#/components/schemas/ReadUntil"; ref != want {
-		t.Errorf("ReadMarkerInput.readUntil $ref = %q, want %q", ref, want)
-	}
-	// A user's name is needed only on creation: the schema must not require it.
-	if req := schemas["UserInput"].Value.Required; len(req) != 0 {
-		t.Errorf("UserInput required = %v, want none: an update without name must be valid", req)
-	}
+	return *limit
 }
 
 // keys lists a schema's property names, sorted, for failure messages.
