@@ -107,7 +107,7 @@ func TestHandlerGivesTypedEvent(t *testing.T) {
 		t.Errorf("handler got event %#v, want *UserCreated for alice", got)
 	}
 	if s := fmt.Sprint(h); strings.Contains(s, testSecret) {
-		t.Errorf("fmt.Sprint(handler) = %q shows the secret", s)
+		t.Errorf("fmt.Sprint(handler) = %q, want no secret", s)
 	}
 }
 
