@@ -39,7 +39,7 @@ func newServer(t *testing.T) (*httptest.Server, chan seen) {
 	mux.HandleFunc("GET /v1/{appId}/users/{userId}", record)
 	mux.HandleFunc("PUT /v1/{appId}/conversations/{conversationId}/messages/{messageId}/reactions/{emoji}/{userId}", record)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("unexpected request %s %s", r.Method, r.URL.EscapedPath())
+		t.Errorf("server got %s %s, want only the routes under test", r.Method, r.URL.EscapedPath())
 		http.NotFound(w, r)
 	})
 	srv := httptest.NewServer(mux)
