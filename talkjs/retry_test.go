@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -240,9 +241,17 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 	t.Parallel()
 	h, calls := failFirst(t, 100, http.StatusTooManyRequests, http.Header{"Retry-After": {"20"}}, `{}`)
 	c, _ := newTestServer(t, h)
-	c.sleep = sleepCtx // really wait, so that the context must end it
 	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	// Really wait, so that the context must end the wait; cancel once the
+	// client has begun waiting (not on a timer: a slow machine may not
+	// have sent the first request yet).
+	waiting := make(chan struct{})
+	go func() { <-waiting; cancel() }()
+	var once sync.Once
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		once.Do(func() { close(waiting) })
+		return sleepCtx(ctx, d)
+	}
 	start := time.Now()
 	_, err := c.Users.Get(ctx, "a")
 	if took := time.Since(start); took > 5*time.Second {
