@@ -7,7 +7,8 @@ import (
 )
 
 // TestMain keeps the tests that run in parallel from breaking each other's
-// requests. Their clients use http.DefaultTransport (no WithHTTPClient),
+// requests (a copy of internal/testhttp.Main, which the library module
+// cannot require). Their clients use http.DefaultTransport (no WithHTTPClient),
 // and every httptest.Server.Close calls CloseIdleConnections on it: a
 // request of another test that has just taken an idle connection from the
 // shared pool then fails with "http: CloseIdleConnections called" (seen in

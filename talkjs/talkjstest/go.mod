@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/gotalkjs/talkjs-go v0.0.0-00010101000000-000000000000
 	github.com/gotalkjs/talkjs-go/api v0.0.0-00010101000000-000000000000
+	github.com/gotalkjs/talkjs-go/internal v0.0.0-00010101000000-000000000000
 )
 
 require (

@@ -1,19 +1,11 @@
 package talkjstest_test
 
 import (
-	"net/http"
-	"os"
 	"testing"
+
+	"github.com/gotalkjs/talkjs-go/internal/testhttp"
 )
 
-// TestMain hides CloseIdleConnections of http.DefaultTransport from
-// httptest.Server.Close, which calls it: a test running in parallel that has
-// just taken an idle connection from the shared pool would fail with
-// "http: CloseIdleConnections called" (talkjs/main_test.go tells the story).
-func TestMain(m *testing.M) {
-	http.DefaultTransport = sharedTransport{http.DefaultTransport}
-	os.Exit(m.Run())
-}
-
-// sharedTransport is http.DefaultTransport without CloseIdleConnections.
-type sharedTransport struct{ http.RoundTripper }
+// TestMain keeps parallel tests from closing each other's idle
+// connections (see testhttp.Main).
+func TestMain(m *testing.M) { testhttp.Main(m) }

@@ -15,6 +15,7 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/gorilla/mux v1.8.1 // indirect
+	github.com/gotalkjs/talkjs-go/internal v0.0.0-00010101000000-000000000000
 	github.com/oapi-codegen/nullable v1.2.0 // indirect
 	github.com/oapi-codegen/runtime v1.9.0 // indirect
 	github.com/oasdiff/yaml v0.1.1 // indirect
@@ -26,5 +27,6 @@ require (
 // The repository's own modules, from this checkout.
 replace (
 	github.com/gotalkjs/talkjs-go => ../..
+	github.com/gotalkjs/talkjs-go/internal => ../../internal
 	github.com/gotalkjs/talkjs-go/openapi => ../../openapi
 )

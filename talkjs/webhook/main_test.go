@@ -9,7 +9,8 @@ import (
 // TestMain hides CloseIdleConnections of http.DefaultTransport from
 // httptest.Server.Close, which calls it: a test running in parallel that has
 // just taken an idle connection from the shared pool would fail with
-// "http: CloseIdleConnections called" (talkjs/main_test.go tells the story).
+// "http: CloseIdleConnections called" (a copy of internal/testhttp.Main,
+// which the library module cannot require).
 func TestMain(m *testing.M) {
 	http.DefaultTransport = sharedTransport{http.DefaultTransport}
 	os.Exit(m.Run())
