@@ -2,14 +2,10 @@ package validate_test
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/gotalkjs/talkjs-go/openapi"
 )
@@ -36,12 +32,8 @@ func TestMethodsNameTheirEndpoint(t *testing.T) {
 	byID := map[string]string{}   // operationId -> "PUT /users/{userId}"
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			kind := ""
-			if m, ok := op.Extensions["x-talkjs-source"].(map[string]any); ok {
-				kind, _ = m["kind"].(string)
-			}
 			key := method + " " + path
-			ops[key] = operation{op.OperationID, kind}
+			ops[key] = operation{op.OperationID, sourceKind(op)}
 			byID[op.OperationID] = key
 		}
 	}
@@ -51,92 +43,58 @@ func TestMethodsNameTheirEndpoint(t *testing.T) {
 
 	named := map[string]bool{}
 	methods := 0
-	files, err := filepath.Glob("../*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
+	for _, fd := range libraryFuncs(t) {
+		name := fd.Name.Name
+		service := false
+		if fd.Recv != nil && len(fd.Recv.List) == 1 {
+			recv := fd.Recv.List[0].Type
+			if star, ok := recv.(*ast.StarExpr); ok {
+				recv = star.X
+			}
+			if id, ok := recv.(*ast.Ident); ok {
+				name = id.Name + "." + name
+				service = strings.HasSuffix(id.Name, "Service") && ast.IsExported(id.Name)
+			}
 		}
-		af, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
+		var lines []string
+		for _, l := range strings.Split(fd.Doc.Text(), "\n") {
+			if strings.HasPrefix(l, "TalkJS:") {
+				lines = append(lines, l)
+			}
 		}
-		for _, d := range af.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || !fd.Name.IsExported() {
+		if service {
+			methods++
+			if len(lines) == 0 {
+				t.Errorf("%s doc comment has no endpoint line, want one like %q", name, "TalkJS: METHOD /v1/{appId}/path (source)")
+			}
+		}
+		var here []string
+		for _, l := range lines {
+			m := endpointLine.FindStringSubmatch(l)
+			if m == nil {
+				t.Errorf("%s: %q, want the form %q", name, l, "TalkJS: PUT /v1/{appId}/users/{userId} (docs)")
 				continue
 			}
-			name := fd.Name.Name
-			service := false
-			if fd.Recv != nil && len(fd.Recv.List) == 1 {
-				recv := fd.Recv.List[0].Type
-				if star, ok := recv.(*ast.StarExpr); ok {
-					recv = star.X
-				}
-				if id, ok := recv.(*ast.Ident); ok {
-					name = id.Name + "." + name
-					service = strings.HasSuffix(id.Name, "Service") && ast.IsExported(id.Name)
-				}
+			key := m[1] + " " + m[2]
+			if m[2] == "" {
+				key += "/"
 			}
-			var lines []string
-			for _, l := range strings.Split(fd.Doc.Text(), "\n") {
-				if strings.HasPrefix(l, "TalkJS:") {
-					lines = append(lines, l)
-				}
+			op, ok := ops[key]
+			switch {
+			case !ok:
+				t.Errorf("%s doc line %q names no operation of openapi/talkjs-openapi.yml, want one of the spec's", name, l)
+			case op.kind != m[3]:
+				t.Errorf("%s: %q says (%s), want (%s), the x-talkjs-source kind of %s", name, l, m[3], op.kind, op.id)
 			}
-			if service {
-				methods++
-				if len(lines) == 0 {
-					t.Errorf("%s doc comment has no endpoint line, want one like %q", name, "TalkJS: METHOD /v1/{appId}/path (source)")
-				}
+			named[key] = true
+			here = append(here, key)
+		}
+		// A generated builder called directly names its operation.
+		for _, call := range builderCalls(fd) {
+			key, ok := byID[call.op]
+			if ok && !slices.Contains(here, key) {
+				t.Errorf("%s calls gen.%s; its doc comment names %q, want %s among them", name, call.builder, here, key)
 			}
-			var here []string
-			for _, l := range lines {
-				m := endpointLine.FindStringSubmatch(l)
-				if m == nil {
-					t.Errorf("%s: %q, want the form %q", name, l, "TalkJS: PUT /v1/{appId}/users/{userId} (docs)")
-					continue
-				}
-				key := m[1] + " " + m[2]
-				if m[2] == "" {
-					key += "/"
-				}
-				op, ok := ops[key]
-				switch {
-				case !ok:
-					t.Errorf("%s doc line %q names no operation of openapi/talkjs-openapi.yml, want one of the spec's", name, l)
-				case op.kind != m[3]:
-					t.Errorf("%s: %q says (%s), want (%s), the x-talkjs-source kind of %s", name, l, m[3], op.kind, op.id)
-				}
-				named[key] = true
-				here = append(here, key)
-			}
-			if fd.Body == nil {
-				continue
-			}
-			// A generated builder called directly names its operation:
-			// gen.NewGetUserRequest is getUser.
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				sel, ok := n.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "gen" {
-					return true
-				}
-				b := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(sel.Sel.Name, "New"), "WithBody"), "Request")
-				if b == sel.Sel.Name || b == "" {
-					return true
-				}
-				key, ok := byID[string(unicode.ToLower(rune(b[0])))+b[1:]]
-				if ok && !slices.Contains(here, key) {
-					t.Errorf("%s calls gen.%s; its doc comment names %q, want %s among them", name, sel.Sel.Name, here, key)
-				}
-				return true
-			})
 		}
 	}
 	if methods < 35 {
